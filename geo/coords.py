@@ -1,0 +1,56 @@
+"""The one place where (lat, lon) meets (lon, lat).
+
+Inside frames geometry is ``Point(lon, lat)`` in EPSG:4326 (the GeoJSON and
+shapely order); geopy and folium speak ``(lat, lon)``. Convert only here.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import shapely
+
+__all__ = ["CRS", "check_latlon", "latlon_to_point", "point_to_latlon", "points_from_latlon"]
+
+CRS = "EPSG:4326"
+
+
+def check_latlon(lat: Any, lon: Any) -> tuple[float, float]:
+    """Return ``(lat, lon)`` as floats or raise ``ValueError`` showing the bad value."""
+    try:
+        flat, flon = float(lat), float(lon)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"coordinates must be numbers, got lat={lat!r}, lon={lon!r}") from err
+    if not (math.isfinite(flat) and -90.0 <= flat <= 90.0):
+        raise ValueError(f"latitude must be within [-90, 90], got {lat!r} (lon={lon!r})")
+    if not (math.isfinite(flon) and -180.0 <= flon <= 180.0):
+        raise ValueError(f"longitude must be within [-180, 180], got {lon!r} (lat={lat!r})")
+    return flat, flon
+
+
+def latlon_to_point(lat: float, lon: float) -> shapely.Point:
+    """``(lat, lon)`` from geopy/folium → ``Point(lon, lat)`` for frames."""
+    flat, flon = check_latlon(lat, lon)
+    return shapely.Point(flon, flat)
+
+
+def point_to_latlon(point: Any) -> tuple[float, float]:
+    """A shapely point (or anything with ``__geo_interface__``) → ``(lat, lon)``."""
+    geo = point.__geo_interface__ if hasattr(point, "__geo_interface__") else point
+    if geo.get("type") != "Point":
+        raise ValueError(f"expected a Point, got {geo.get('type')!r}")
+    lon, lat = geo["coordinates"][:2]
+    return check_latlon(lat, lon)
+
+
+def points_from_latlon(lat: Any, lon: Any) -> np.ndarray:
+    """Vectorised: arrays of lat and lon (NaN for missing) → array of Points or None."""
+    lat = np.asarray(lat, dtype="float64")
+    lon = np.asarray(lon, dtype="float64")
+    out = shapely.points(np.column_stack([lon, lat]) if lat.size else np.empty((0, 2)))
+    missing = ~(np.isfinite(lat) & np.isfinite(lon))
+    if missing.any():
+        out = np.asarray(out, dtype=object)
+        out[missing] = None
+    return out

@@ -1,0 +1,218 @@
+"""The frame schema, defined once, and the builders of the three GeoDataFrames.
+
+Store, queries, exports and maps all read these column names. Geometry is
+``Point(lon, lat)`` in EPSG:4326 (see :mod:`geo.coords`).
+"""
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.coords import CRS, points_from_latlon
+from geo.resolve import ArticleResult
+
+__all__ = [
+    "ARTICLE_COLUMNS",
+    "MENTION_COLUMNS",
+    "PLACE_COLUMNS",
+    "SCHEMA_VERSION",
+    "build_frames",
+    "empty_articles",
+    "empty_mentions",
+    "empty_places",
+    "places_from_mentions",
+    "sentence_bounds",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Bumped whenever a column is added, removed or changes meaning.
+SCHEMA_VERSION = 1
+
+#: column -> pandas dtype (geometry excluded; it is always last)
+ARTICLE_COLUMNS: dict[str, str] = {
+    "article_id": "string",
+    "title": "string",
+    "url": "string",
+    "date": "datetime64[ns, UTC]",
+    "source": "string",
+    "origin": "string",
+    "text": "string",
+    "n_mentions": "int64",
+    "focus_place_id": "string",  # the most specific focus place (point geometry)
+    "focus_country": "string",  # place id of the focus country
+    "focus_country_score": "float64",
+    "focus_admin1": "string",
+    "focus_admin1_score": "float64",
+    "focus_city": "string",
+    "focus_city_score": "float64",
+}
+
+MENTION_COLUMNS: dict[str, str] = {
+    "article_id": "string",
+    "mention_index": "int64",  # order within the article
+    "start": "int64",
+    "end": "int64",
+    "text": "string",
+    "kind": "string",  # "place" | "demonym"
+    "sentence": "string",  # the sentence holding the mention
+    "sentence_start": "int64",  # offset of `sentence` in the article text
+    "place_id": "string",
+    "name": "string",
+    "feature_class": "string",
+    "feature_code": "string",
+    "country_code": "string",
+    "admin1": "string",
+    "lat": "float64",
+    "lon": "float64",
+    "confidence": "float64",
+    "runner_up_id": "string",
+    "runner_up_name": "string",
+    "runner_up_confidence": "float64",
+    "metonymic": "bool",
+    "footprint_id": "string",
+    "date": "datetime64[ns, UTC]",  # the article's date, copied for time queries
+}
+
+PLACE_COLUMNS: dict[str, str] = {
+    "place_id": "string",
+    "name": "string",
+    "feature_class": "string",
+    "feature_code": "string",
+    "country_code": "string",
+    "admin1": "string",
+    "lat": "float64",
+    "lon": "float64",
+    "footprint_id": "string",
+    "n_mentions": "int64",
+    "n_articles": "int64",
+}
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+|\n+")
+_MAX_SNIPPET = 400
+
+
+def sentence_bounds(text: str) -> list[int]:
+    """Start offsets of the sentences of ``text`` (first is always 0)."""
+    starts = [0]
+    starts.extend(m.end() for m in _SENTENCE_END.finditer(text))
+    return starts
+
+
+def _snippet(text: str, starts: list[int], start: int, end: int) -> tuple[str, int]:
+    i = bisect.bisect_right(starts, start) - 1
+    s0 = starts[i]
+    s1 = starts[i + 1] if i + 1 < len(starts) else len(text)
+    s1 = max(s1, end)
+    # Keep long "sentences" (lists, tables) readable around the mention.
+    if s1 - s0 > _MAX_SNIPPET:
+        s0 = max(s0, start - _MAX_SNIPPET // 2)
+        s1 = min(s1, max(end, s0 + _MAX_SNIPPET))
+    snippet = text[s0:s1]
+    stripped = snippet.rstrip()
+    lead = len(snippet) - len(snippet.lstrip())
+    return stripped[lead:], s0 + lead
+
+
+def _typed(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    for col, dtype in columns.items():
+        if col not in df:
+            df[col] = pd.Series([None] * len(df), dtype="object")
+        if dtype.startswith("datetime64"):
+            df[col] = pd.to_datetime(df[col], utc=True, errors="coerce", format="mixed")
+        else:
+            df[col] = df[col].astype(dtype)
+    return df[list(columns)]
+
+
+def _geoframe(df: pd.DataFrame, columns: dict[str, str], lat: Any, lon: Any) -> gpd.GeoDataFrame:
+    df = _typed(df, columns)
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(points_from_latlon(lat, lon), crs=CRS, index=df.index), crs=CRS)
+
+
+def empty_articles() -> gpd.GeoDataFrame:
+    return _geoframe(pd.DataFrame(), ARTICLE_COLUMNS, [], [])
+
+
+def empty_mentions() -> gpd.GeoDataFrame:
+    return _geoframe(pd.DataFrame(), MENTION_COLUMNS, [], [])
+
+
+def empty_places() -> gpd.GeoDataFrame:
+    return _geoframe(pd.DataFrame(), PLACE_COLUMNS, [], [])
+
+
+def parse_dates(values: Iterable[Any]) -> pd.Series:
+    """Dates as given in articles → UTC timestamps (NaT when unparseable)."""
+    return pd.to_datetime(pd.Series(list(values), dtype="object"), utc=True, errors="coerce", format="mixed")
+
+
+def build_frames(results: Iterable[ArticleResult]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Turn pipeline results into the ``(articles, mentions, places)`` frames."""
+    arows: list[dict[str, Any]] = []
+    alat: list[float] = []
+    alon: list[float] = []
+    mrows: list[dict[str, Any]] = []
+    for res in results:
+        art = res.article
+        by_level = {f.level: f for f in res.focus}
+        best = next((by_level[lv] for lv in ("city", "admin1", "country") if lv in by_level), None)
+        row = {
+            "article_id": art.id, "title": art.title, "url": art.url, "date": art.date,
+            "source": art.source, "origin": art.origin, "text": art.text,
+            "n_mentions": len(res.mentions),
+            "focus_place_id": best.place.id if best else None,
+        }
+        for lv in ("country", "admin1", "city"):
+            f = by_level.get(lv)
+            row[f"focus_{lv}"] = f.place.id if f else None
+            row[f"focus_{lv}_score"] = f.score if f else np.nan
+        arows.append(row)
+        alat.append(best.place.lat if best else np.nan)
+        alon.append(best.place.lon if best else np.nan)
+
+        starts = sentence_bounds(art.text)
+        for i, m in enumerate(res.mentions):
+            sentence, s0 = _snippet(art.text, starts, m.start, m.end)
+            p, r = m.place, m.runner_up
+            mrows.append({
+                "article_id": art.id, "mention_index": i, "start": m.start, "end": m.end,
+                "text": m.text, "kind": m.kind, "sentence": sentence, "sentence_start": s0,
+                "place_id": p.id if p else None, "name": p.name if p else None,
+                "feature_class": p.fclass if p else None, "feature_code": p.fcode if p else None,
+                "country_code": p.country_code if p else None, "admin1": p.admin1 if p else None,
+                "lat": p.lat if p else np.nan, "lon": p.lon if p else np.nan,
+                "confidence": float(m.confidence),
+                "runner_up_id": r.id if r else None, "runner_up_name": r.name if r else None,
+                "runner_up_confidence": float(m.runner_up_confidence) if r else np.nan,
+                "metonymic": bool(m.metonymic),
+                "footprint_id": p.footprint if p else None,
+                "date": art.date,
+            })
+    articles = _geoframe(pd.DataFrame(arows), ARTICLE_COLUMNS, alat, alon)
+    mdf = pd.DataFrame(mrows)
+    mentions = _geoframe(mdf, MENTION_COLUMNS,
+                         mdf["lat"] if len(mdf) else [], mdf["lon"] if len(mdf) else [])
+    return articles, mentions, places_from_mentions(mentions)
+
+
+def places_from_mentions(mentions: pd.DataFrame) -> gpd.GeoDataFrame:
+    """One row per distinct resolved place, with mention and article counts."""
+    resolved = mentions[mentions["place_id"].notna()]
+    if resolved.empty:
+        return empty_places()
+    keys = [c for c in PLACE_COLUMNS if c not in ("n_mentions", "n_articles")]
+    first = resolved.drop_duplicates("place_id")[keys].set_index("place_id")
+    counts = resolved.groupby("place_id", sort=False).agg(
+        n_mentions=("article_id", "size"), n_articles=("article_id", "nunique"))
+    df = first.join(counts).reset_index()
+    df = df.sort_values(["n_articles", "n_mentions", "place_id"], ascending=[False, False, True], kind="stable")
+    df = df.reset_index(drop=True)
+    return _geoframe(df, PLACE_COLUMNS, df["lat"], df["lon"])
