@@ -38,7 +38,7 @@ def country_polygons() -> dict[str, shapely.Geometry]:
         feats = gj.get("features") or []
         if not iso or not feats:
             continue
-        geoms = [shape(f["geometry"]) for f in feats if f.get("geometry")]
+        geoms = [shapely.make_valid(shape(f["geometry"])) for f in feats if f.get("geometry")]
         if not geoms:
             continue
         geom = shapely.make_valid(shapely.union_all(geoms))
