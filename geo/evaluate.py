@@ -1,0 +1,189 @@
+"""Scoring predictions against gold corpora, as the geoparsing literature reports it.
+
+Definitions follow the corpora's README (and agree with its reference scorer):
+recognition P/R/F1 with exact and overlap (one-to-one greedy) span matching;
+resolution over gold toponyms with coordinates: accuracy@161 km over resolved
+and strict, mean/median great-circle error and the AUC of Gritta et al. (2018).
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["EARTH_RADIUS_KM", "haversine_km", "load_gold", "prediction_record", "score", "format_report"]
+
+EARTH_RADIUS_KM = 6371.0088
+_AUC_MAX_KM = 20039.0
+ACC_KM = 161.0
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km on the mean-radius sphere."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _auc(errors: Sequence[float]) -> float | None:
+    if not errors:
+        return None
+    ys = sorted(math.log1p(max(0.0, e)) / math.log(_AUC_MAX_KM) for e in errors)
+    if len(ys) == 1:
+        return ys[0]
+    return sum((ys[i] + ys[i + 1]) / 2.0 for i in range(len(ys) - 1)) / (len(ys) - 1)
+
+
+def _median(xs: Sequence[float]) -> float | None:
+    if not xs:
+        return None
+    s = sorted(xs)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2.0
+
+
+def _prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _overlap(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _overlap_len(a: Sequence[Any], b: Sequence[Any]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _greedy_match(golds: Sequence[Sequence[Any]], preds: Sequence[Sequence[Any]]) -> dict[int, int]:
+    """One-to-one gold→prediction matching: exact matches first, then largest overlap."""
+    pairs = []
+    for gi, g in enumerate(golds):
+        for pi, p in enumerate(preds):
+            if _overlap(g, p):
+                exact = (g[0], g[1]) == (p[0], p[1])
+                pairs.append((0 if exact else 1, -_overlap_len(g, p), abs(g[0] - p[0]), gi, pi))
+    pairs.sort()
+    matched: dict[int, int] = {}
+    used: set[int] = set()
+    for *_, gi, pi in pairs:
+        if gi in matched or pi in used:
+            continue
+        matched[gi] = pi
+        used.add(pi)
+    return matched
+
+
+def load_gold(path: str | Path) -> list[dict[str, Any]]:
+    """Read a gold JSONL corpus (format of the corpora README)."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as err:
+                from geo.errors import InputError
+
+                raise InputError(f"{path}:{lineno}: malformed JSON ({err.msg} at column {err.colno})") from err
+            rec["id"] = str(rec["id"])
+            out.append(rec)
+    return out
+
+
+def prediction_record(article_id: str, mentions: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The scorer's prediction line for one article."""
+    return {"id": article_id, "mentions": [
+        {"start": m["start"], "end": m["end"], "name": m.get("text", m.get("name")),
+         "lat": m.get("lat"), "lon": m.get("lon")} for m in mentions]}
+
+
+def score(gold: Sequence[Mapping[str, Any]], predictions: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Micro-averaged recognition and resolution metrics of ``predictions`` against ``gold``.
+
+    ``predictions`` are ``{"id", "mentions": [{"start", "end", "lat", "lon"}]}``
+    records; articles without one count as predicting nothing. Identical
+    predicted spans within an article count once (the first is kept).
+    """
+    gold_ids = {str(a["id"]) for a in gold}
+    by_id: dict[str, list[Mapping[str, Any]]] = {}
+    for rec in predictions:
+        pid = str(rec.get("id"))
+        if pid in gold_ids:
+            by_id.setdefault(pid, []).extend(rec.get("mentions") or [])
+
+    n_gold = n_pred = tp_exact = tp_overlap = n_coords = 0
+    errors: list[float] = []
+    for art in gold:
+        seen: set[tuple[int, int]] = set()
+        preds: list[tuple[int, int, float | None, float | None]] = []
+        for m in by_id.get(str(art["id"]), []):
+            try:
+                s, e = int(m["start"]), int(m["end"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            if (s, e) in seen:
+                continue
+            seen.add((s, e))
+            lat, lon = m.get("lat"), m.get("lon")
+            preds.append((s, e, None if lat is None else float(lat), None if lon is None else float(lon)))
+        golds = [(t["start"], t["end"], t.get("lat"), t.get("lon")) for t in art["toponyms"]]
+        n_gold += len(golds)
+        n_pred += len(preds)
+        gold_spans = {(g[0], g[1]) for g in golds}
+        tp_exact += len(gold_spans & {(p[0], p[1]) for p in preds})
+        tp_overlap += len(_greedy_match(golds, preds))
+        for g in golds:
+            if g[2] is None or g[3] is None:
+                continue
+            n_coords += 1
+            cands = [p for p in preds if p[2] is not None and p[3] is not None and _overlap(g, p)]
+            if not cands:
+                continue
+            best = min(cands, key=lambda p: ((p[0], p[1]) != (g[0], g[1]), -_overlap_len(g, p), abs(p[0] - g[0])))
+            errors.append(haversine_km(g[2], g[3], best[2], best[3]))
+
+    pe, re_, fe = _prf(tp_exact, n_pred, n_gold)
+    po, ro, fo = _prf(tp_overlap, n_pred, n_gold)
+    within = sum(1 for e in errors if e <= ACC_KM)
+    return {
+        "articles": len(gold),
+        "gold_toponyms": n_gold,
+        "recognition": {
+            "exact": {"tp": tp_exact, "pred": n_pred, "gold": n_gold, "P": pe, "R": re_, "F1": fe},
+            "overlap": {"tp": tp_overlap, "pred": n_pred, "gold": n_gold, "P": po, "R": ro, "F1": fo},
+        },
+        "resolution": {
+            "gold_with_coords": n_coords,
+            "resolved": len(errors),
+            "coverage": len(errors) / n_coords if n_coords else None,
+            "acc161": within / len(errors) if errors else None,
+            "acc161_all": within / n_coords if n_coords else None,
+            "mean_km": sum(errors) / len(errors) if errors else None,
+            "median_km": _median(errors),
+            "auc": _auc(errors),
+        },
+    }
+
+
+def _f(x: float | None, nd: int = 3) -> str:
+    return "-" if x is None else f"{x:.{nd}f}"
+
+
+def format_report(label: str, r: Mapping[str, Any]) -> str:
+    """A one-row table in the layout of the reference scorer."""
+    ex, ov, rs = r["recognition"]["exact"], r["recognition"]["overlap"], r["resolution"]
+    head = ("%-26s %5s %6s | %5s %5s %5s | %5s %5s %5s | %6s %6s %8s %8s %5s %6s" % (
+        "system/corpus", "arts", "gold", "P_ex", "R_ex", "F1_ex", "P_ov", "R_ov", "F1_ov",
+        "acc161", "a161al", "mean_km", "med_km", "AUC", "cover"))
+    row = "%-26s %5d %6d | %5s %5s %5s | %5s %5s %5s | %6s %6s %8s %8s %5s %6s" % (
+        label[:26], r["articles"], r["gold_toponyms"],
+        _f(ex["P"]), _f(ex["R"]), _f(ex["F1"]), _f(ov["P"]), _f(ov["R"]), _f(ov["F1"]),
+        _f(rs["acc161"]), _f(rs["acc161_all"]), _f(rs["mean_km"], 0), _f(rs["median_km"], 0),
+        _f(rs["auc"]), _f(rs["coverage"]))
+    return head + "\n" + row
