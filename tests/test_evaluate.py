@@ -1,0 +1,95 @@
+"""geo.evaluate must agree with the corpora's reference scorer on the same predictions."""
+from __future__ import annotations
+
+import json
+import math
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo.evaluate import haversine_km, score
+
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "score.py"
+needs_reference = pytest.mark.skipif(not REFERENCE.exists(), reason=f"reference scorer not at {REFERENCE}")
+
+
+def _random_corpus(rng: random.Random, n_articles: int) -> tuple[list[dict], list[dict]]:
+    gold, preds = [], []
+    for i in range(n_articles):
+        text = "".join(rng.choice("abcdefgh ") for _ in range(300))
+        tops, ments = [], []
+        for _ in range(rng.randint(0, 8)):
+            s = rng.randrange(0, 290)
+            e = s + rng.randint(1, 9)
+            has = rng.random() < 0.8
+            tops.append({"start": s, "end": e, "name": text[s:e],
+                         "lat": rng.uniform(-89, 89) if has else None,
+                         "lon": rng.uniform(-179, 179) if has else None,
+                         "geonameid": None, "fclass": None, "fcode": None, "type": None})
+        for _ in range(rng.randint(0, 8)):
+            if tops and rng.random() < 0.6:  # near a gold span: exact, shifted or overlapping
+                t = rng.choice(tops)
+                s = max(0, t["start"] + rng.choice([0, 0, -2, 1]))
+                e = min(300, max(s + 1, t["end"] + rng.choice([0, 0, 3, -1])))
+                lat = (t["lat"] or 0) + rng.uniform(-3, 3)
+                lon = (t["lon"] or 0) + rng.uniform(-3, 3)
+            else:
+                s = rng.randrange(0, 290)
+                e = s + rng.randint(1, 9)
+                lat, lon = rng.uniform(-89, 89), rng.uniform(-179, 179)
+            if rng.random() < 0.1:
+                lat = lon = None
+            ments.append({"start": s, "end": e, "name": text[s:e], "lat": max(-90, min(90, lat)) if lat is not None
+                          else None, "lon": lon})
+        gold.append({"id": f"a{i}", "title": None, "url": None, "date": None, "text": text, "toponyms": tops})
+        if rng.random() < 0.9:  # some articles have no prediction line at all
+            preds.append({"id": f"a{i}", "mentions": ments})
+    return gold, preds
+
+
+def _close(a, b, path=""):
+    if isinstance(a, dict):
+        for k in a:
+            _close(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), path
+    else:
+        assert a == b, path
+
+
+@needs_reference
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_agrees_with_reference_scorer(tmp_path, seed):
+    gold, preds = _random_corpus(random.Random(seed), 40)
+    gpath, ppath = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    gpath.write_text("".join(json.dumps(a) + "\n" for a in gold), encoding="utf-8")
+    ppath.write_text("".join(json.dumps(a) + "\n" for a in preds), encoding="utf-8")
+    out = subprocess.run([sys.executable, str(REFERENCE), str(gpath), str(ppath), "--json"],
+                         capture_output=True, text=True, check=True)
+    ref = json.loads(out.stdout)
+    ours = score(gold, preds)
+    assert ref["gold_toponyms"] == ours["gold_toponyms"] > 0
+    _close(ours["recognition"], ref["recognition"], "recognition")
+    _close(ours["resolution"], ref["resolution"], "resolution")
+
+
+def test_perfect_and_empty_predictions():
+    gold = [{"id": "x", "text": "Busan and Seoul", "toponyms": [
+        {"start": 0, "end": 5, "lat": 35.1, "lon": 129.0}, {"start": 10, "end": 15, "lat": 37.57, "lon": 126.98}]}]
+    perfect = [{"id": "x", "mentions": [{"start": 0, "end": 5, "lat": 35.1, "lon": 129.0},
+                                        {"start": 10, "end": 15, "lat": 37.57, "lon": 126.98}]}]
+    r = score(gold, perfect)
+    assert r["recognition"]["exact"]["F1"] == 1.0
+    assert r["resolution"]["acc161_all"] == 1.0 and r["resolution"]["auc"] == 0.0
+    r = score(gold, [])
+    assert r["recognition"]["overlap"]["R"] == 0.0 and r["resolution"]["acc161_all"] == 0.0
+    assert r["resolution"]["acc161"] is None
+
+
+def test_haversine_known_distance():
+    # Seoul–Busan is about 325 km great-circle
+    assert 315 < haversine_km(37.5665, 126.9780, 35.1796, 129.0756) < 335
+    assert haversine_km(0, 0, 0, 180) == pytest.approx(math.pi * 6371.0088)
