@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from gazetteer.errors import EventmapError
 
-__all__ = ["EventmapError", "QueryError", "StoreError"]
+__all__ = ["EventmapError", "InputError", "QueryError", "StoreError"]
 
 
 class StoreError(EventmapError, OSError):
@@ -17,3 +17,16 @@ class StoreError(EventmapError, OSError):
 
 class QueryError(EventmapError, ValueError):
     """A query that cannot be run: unknown region, malformed bbox, bad radius..."""
+
+
+class InputError(EventmapError, ValueError):
+    """An input that cannot be read: unreadable file, malformed line, empty text...
+
+    ``where`` names the place at fault (``path`` or ``path:line``); ``str(err)``
+    is one line, ``"where: message"``.
+    """
+
+    def __init__(self, message: str, *, where: str | None = None) -> None:
+        self.message = message
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
