@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -140,7 +139,6 @@ def test_interrupted_parse_leaves_no_truncated_output(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert out.read_text(encoding="utf-8") == "previous good output\n"
-    assert not [p for p in os.listdir(tmp_path) if p.startswith(".out.jsonl")] or True  # temp may remain after -9
     # a completed run replaces it whole
     r = CliRunner().invoke(main, ["parse", str(tmp_path / "in.jsonl"), "-o", str(out)])
     assert r.exit_code == 0
