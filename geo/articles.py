@@ -6,9 +6,37 @@ Readers for txt, html, jsonl, csv, feeds, directories and stdin live here
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import io
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, BinaryIO, Union
 
-__all__ = ["Article", "article_id"]
+from geo._encoding import decode, sniff_bom
+from geo._readers.documents import html_fields, iter_feed
+from geo._readers.records import iter_csv, iter_jsonl
+from geo.errors import InputError
+
+__all__ = [
+    "FORMATS",
+    "Article",
+    "InputError",
+    "article_id",
+    "read_articles",
+    "read_csv",
+    "read_feed",
+    "read_html",
+    "read_json",
+    "read_jsonl",
+    "read_tsv",
+    "read_txt",
+    "to_articles",
+]
+
+logger = logging.getLogger(__name__)
 
 
 def article_id(text: str, *, url: str | None = None) -> str:
@@ -38,3 +66,522 @@ class Article:
     source: str | None = None
     origin: str | None = None
     toponyms: list[tuple[int, int]] | None = field(default=None, repr=False)
+
+
+# ---------------------------------------------------------------------------
+# Readers
+# ---------------------------------------------------------------------------
+
+#: file extension -> format, for directories and explicit paths
+FORMATS: dict[str, str] = {
+    ".txt": "txt", ".text": "txt",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv", ".tsv": "tsv",
+    ".xml": "feed", ".rss": "feed", ".atom": "feed",
+}
+
+STDIN = "-"
+_STDIN_WHERE = "<stdin>"
+_TITLE_MAX = 300
+_SNIFF = 4096
+# slack over max_bytes for one JSONL/CSV line: JSON escapes and the other fields
+_LINE_SLACK = 1 << 20
+
+ErrorHandler = Callable[[InputError], Any]
+InputPath = Union[str, "os.PathLike[str]"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    text: str = "text"
+    title: str = "title"
+    id: str = "id"
+    url: str = "url"
+    date: str = "date"
+    source: str = "source"
+    given_spans: bool = False
+    max_bytes: int = 50_000_000
+
+    @property
+    def max_line(self) -> int:
+        return self.max_bytes + _LINE_SLACK
+
+
+_CANONICAL = _Options()
+
+Item = Union[Article, InputError]
+
+
+def _default_on_error(err: InputError) -> None:
+    logger.warning("%s; skipped", err)
+
+
+def _options(text_column: str = "text", title_column: str = "title", id_column: str = "id",
+             url_column: str = "url", date_column: str = "date", source_column: str = "source",
+             given_spans: bool = False, max_bytes: int = 50_000_000) -> _Options:
+    if max_bytes <= 0:
+        raise ValueError(f"max_bytes must be positive, got {max_bytes!r}")
+    return _Options(text_column, title_column, id_column, url_column, date_column, source_column,
+                    bool(given_spans), int(max_bytes))
+
+
+# -- building one Article from fields -----------------------------------------
+
+def _scalar(value: Any, key: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise InputError(f"field {key!r} must be a string, got {type(value).__name__}")
+
+
+def _first_line(text: str) -> str | None:
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= _TITLE_MAX else line[:_TITLE_MAX - 1].rstrip() + "…"
+    return None
+
+
+def _check_size(text: str, opts: _Options) -> None:
+    if len(text) * 4 <= opts.max_bytes:
+        return
+    size = len(text.encode("utf-8"))
+    if size > opts.max_bytes:
+        raise InputError(f"article text is {size:,} bytes, over the {opts.max_bytes:,}-byte limit "
+                         "(max_bytes)")
+
+
+def _spans(value: Any, text: str) -> list[tuple[int, int]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"'toponyms' must be a list, got {type(value).__name__}")
+    spans: list[tuple[int, int]] = []
+    for k, item in enumerate(value):
+        if isinstance(item, dict):
+            start, end = item.get("start"), item.get("end")
+        elif isinstance(item, (list, tuple)) and len(item) >= 2:
+            start, end = item[0], item[1]
+        else:
+            raise InputError(f"toponym #{k}: expected {{'start', 'end'}} or [start, end], "
+                             f"got {_short(item)}")
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
+            raise InputError(f"toponym #{k}: start/end must be integers, got {_short(start)}, {_short(end)}")
+        if not 0 <= start < end <= len(text):
+            raise InputError(f"toponym #{k}: span ({start}, {end}) outside the text "
+                             f"(need 0 <= start < end <= {len(text)})")
+        spans.append((start, end))
+    return spans
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _build(where: str, fields: Mapping[str, Any], opts: _Options, *, origin: str | None,
+           records: bool) -> Article:
+    """One Article from a mapping; ``records`` means user data (columns apply, spans read)."""
+    cols = opts if records else _CANONICAL
+    try:
+        if records and cols.text not in fields:
+            raise InputError(f"no {cols.text!r} field")
+        text = fields.get(cols.text)
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            raise InputError(f"field {cols.text!r} must be a string, got {type(text).__name__}")
+        if not text.strip():
+            raise InputError("empty article")
+        _check_size(text, opts)
+        title = _scalar(fields.get(cols.title), cols.title)
+        url = _scalar(fields.get(cols.url), cols.url)
+        date = _scalar(fields.get(cols.date), cols.date)
+        source = _scalar(fields.get(cols.source), cols.source)
+        given = _scalar(fields.get(cols.id), cols.id)
+        toponyms = _spans(fields.get("toponyms"), text) if records and opts.given_spans else None
+    except InputError as err:
+        raise InputError(err.message, where=where) from None
+    return Article(id=given or article_id(text, url=url), text=text, title=title, url=url, date=date,
+                   source=source, origin=origin, toponyms=toponyms)
+
+
+def _records(raws: Iterable[tuple[str, Mapping[str, Any]] | InputError], opts: _Options, *,
+             records: bool) -> Iterator[Item]:
+    for raw in raws:
+        if isinstance(raw, InputError):
+            yield raw
+            continue
+        where, fields = raw
+        try:
+            yield _build(where, fields, opts, origin=where, records=records)
+        except InputError as err:
+            yield err
+
+
+# -- per-format readers (internal: yield Article or InputError) ---------------
+
+def _whole(path: str, opts: _Options) -> bytes:
+    try:
+        with open(path, "rb") as fp:
+            size = os.fstat(fp.fileno()).st_size
+            if size > opts.max_bytes:
+                raise InputError(f"file is {size:,} bytes, over the {opts.max_bytes:,}-byte limit "
+                                 "(max_bytes)", where=path)
+            data = fp.read(opts.max_bytes + 1)
+    except OSError as err:
+        raise InputError(f"cannot read ({err.strerror or err})", where=path) from err
+    if len(data) > opts.max_bytes:  # grew, or a special file that reports no size
+        raise InputError(f"file is over the {opts.max_bytes:,}-byte limit (max_bytes)", where=path)
+    if not data.strip():
+        raise InputError("empty file", where=path)
+    return data
+
+
+def _txt_items(data: bytes, where: str, opts: _Options) -> Iterator[Item]:
+    text = decode(data, where)
+    yield _build(where, {"text": text, "title": _first_line(text)}, opts, origin=where, records=False)
+
+
+def _html_items(data: bytes, where: str, opts: _Options) -> Iterator[Item]:
+    fields = html_fields(decode(data, where), where)
+    if not fields["title"]:
+        fields["title"] = _first_line(fields["text"])
+    yield _build(where, fields, opts, origin=where, records=False)
+
+
+def _json_items(data: bytes, where: str, opts: _Options) -> Iterator[Item]:
+    try:
+        obj = json.loads(decode(data, where))
+    except json.JSONDecodeError as err:
+        raise InputError(f"malformed JSON ({err.msg} at line {err.lineno} column {err.colno})",
+                         where=where) from err
+    items = obj if isinstance(obj, list) else [obj]
+    for n, item in enumerate(items, 1):
+        here = f"{where}#{n}" if isinstance(obj, list) else where
+        if isinstance(item, dict):
+            yield from _records([(here, item)], opts, records=True)
+        else:
+            yield InputError(f"expected a JSON object, got {type(item).__name__}", where=here)
+
+
+def _feed_items(data: bytes, where: str, opts: _Options) -> Iterator[Item]:
+    yield from _records(iter_feed(data, where), opts, records=False)
+
+
+def _stream_items(fmt: str, fp: BinaryIO, where: str, opts: _Options) -> Iterator[Item]:
+    if fmt == "jsonl":
+        raws = iter_jsonl(fp, where, max_line=opts.max_line)
+    else:
+        raws = iter_csv(fp, where, delimiter="\t" if fmt == "tsv" else ",", text_column=opts.text,
+                        max_line=opts.max_line, max_field=opts.max_bytes)
+    yield from _records(raws, opts, records=True)
+
+
+_WHOLE = {"txt": _txt_items, "html": _html_items, "json": _json_items, "feed": _feed_items}
+
+
+def _sniff(head: bytes) -> str:
+    """Format of content with no telling extension: JSON(L), feed, HTML or text."""
+    codec, skip = sniff_bom(head)
+    try:
+        start = head[skip:].decode(codec or "utf-8", errors="ignore").lstrip()[:_SNIFF].lower()
+    except LookupError:
+        return "txt"
+    if start.startswith("{"):
+        return "jsonl"
+    if start.startswith("["):
+        return "json"
+    if start.startswith("<"):
+        if any(tag in start for tag in ("<rss", "<feed", "<rdf:rdf")):
+            return "feed"
+        if "<html" in start or start.startswith("<!doctype html"):
+            return "html"
+        if start.startswith("<?xml"):
+            return "feed"
+    return "txt"
+
+
+def _file_items(path: str, opts: _Options, fmt: str | None = None) -> Iterator[Item]:
+    if fmt is None:
+        fmt = FORMATS.get(os.path.splitext(path)[1].lower())
+    try:
+        if fmt is None:
+            try:
+                with open(path, "rb") as fp:
+                    fmt = _sniff(fp.read(_SNIFF))
+            except OSError as err:
+                raise InputError(f"cannot read ({err.strerror or err})", where=path) from err
+        if fmt in _WHOLE:
+            yield from _WHOLE[fmt](_whole(path, opts), path, opts)
+            return
+        try:
+            fp = open(path, "rb")
+        except OSError as err:
+            raise InputError(f"cannot read ({err.strerror or err})", where=path) from err
+        with fp:
+            try:
+                yield from _stream_items(fmt, fp, path, opts)
+            except OSError as err:
+                raise InputError(f"read failed ({err.strerror or err})", where=path) from err
+    except InputError as err:
+        yield err
+
+
+def _walk(top: str) -> Iterator[str | InputError]:
+    """Article files under ``top``: known extensions, hidden entries skipped, sorted."""
+    found = False
+    failures: list[InputError] = []
+
+    def onerror(err: OSError) -> None:
+        failures.append(InputError(f"cannot list directory ({err.strerror or err})",
+                                   where=err.filename or top))
+
+    for dirpath, dirnames, filenames in os.walk(top, onerror=onerror):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        yield from failures
+        failures.clear()
+        for name in sorted(filenames):
+            if name.startswith(".") or os.path.splitext(name)[1].lower() not in FORMATS:
+                continue
+            found = True
+            yield os.path.join(dirpath, name)
+    yield from failures
+    if not found:
+        known = ", ".join(sorted(FORMATS))
+        yield InputError(f"no article files ({known}) in this directory", where=top)
+
+
+class _Prefixed:
+    """A read()-able stream that first replays bytes already read (for sniffing stdin)."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head, self._rest = head, rest
+
+    def read(self, n: int = -1) -> bytes:
+        if self._head:
+            if n < 0:
+                out, self._head = self._head + self._rest.read(), b""
+                return out
+            out, self._head = self._head[:n], self._head[n:]
+            return out
+        return self._rest.read(n)
+
+
+def _stdin_items(opts: _Options) -> Iterator[Item]:
+    stdin = sys.stdin
+    where = _STDIN_WHERE
+    try:
+        if stdin is None:
+            raise InputError("no standard input", where=where)
+        buffer = getattr(stdin, "buffer", None)
+        if buffer is None:  # a text stream without bytes underneath (e.g. StringIO)
+            buffer = io.BytesIO(stdin.read().encode("utf-8"))
+        head = buffer.read(_SNIFF)
+        fmt = _sniff(head)
+        stream = _Prefixed(head, buffer)
+        if fmt in ("jsonl", "csv", "tsv"):
+            yield from _stream_items(fmt, stream, where, opts)  # type: ignore[arg-type]
+            return
+        data = stream.read(opts.max_bytes + 1)
+        if len(data) > opts.max_bytes:
+            raise InputError(f"input is over the {opts.max_bytes:,}-byte limit (max_bytes)", where=where)
+        if not data.strip():
+            raise InputError("empty input", where=where)
+        yield from _WHOLE[fmt](data, where, opts)
+    except InputError as err:
+        yield err
+    except OSError as err:
+        yield InputError(f"cannot read ({err.strerror or err})", where=where)
+
+
+def _path_items(path: InputPath, opts: _Options) -> Iterator[Item]:
+    name = os.fspath(path)
+    if name == STDIN and not isinstance(path, os.PathLike):
+        yield from _stdin_items(opts)
+    elif os.path.isdir(name):
+        for entry in _walk(name):
+            if isinstance(entry, InputError):
+                yield entry
+            else:
+                yield from _file_items(entry, opts)
+    elif os.path.exists(name):
+        yield from _file_items(name, opts)
+    else:
+        yield InputError("no such file or directory", where=name)
+
+
+# -- batch: ids, duplicates, error delivery -----------------------------------
+
+class _Batch:
+    """Gives each article of one batch a unique id and delivers errors.
+
+    Duplicates: the same id with the same text and url is the same article —
+    the later copy is skipped with a warning. The same id with different
+    content (two records reusing a given id) keeps both: the later one gets
+    the first free suffix ``-2``, ``-3``... — deterministic for a given input
+    order, so re-running gives the same ids.
+    """
+
+    def __init__(self, on_error: ErrorHandler | None, strict: bool) -> None:
+        self._on_error = on_error or _default_on_error
+        self._strict = strict
+        self._seen: dict[str, tuple[str, str | None]] = {}
+
+    def run(self, items: Iterable[Item]) -> Iterator[Article]:
+        for item in items:
+            if isinstance(item, InputError):
+                if self._strict:
+                    raise item
+                self._on_error(item)
+                continue
+            article = self._admit(item)
+            if article is not None:
+                yield article
+
+    def _admit(self, article: Article) -> Article | None:
+        digest = article_id(article.text, url=article.url)
+        first = self._seen.get(article.id)
+        if first is None:
+            self._seen[article.id] = (digest, article.origin)
+            return article
+        where = article.origin or "input"
+        if first[0] == digest:
+            logger.warning("%s: duplicate of article %s (%s); skipped", where, article.id,
+                           first[1] or "an earlier input")
+            return None
+        n = 2
+        while f"{article.id}-{n}" in self._seen:
+            n += 1
+        new_id = f"{article.id}-{n}"
+        logger.warning("%s: id %r already used by %s; renamed %r", where, article.id,
+                       first[1] or "an earlier input", new_id)
+        self._seen[new_id] = (digest, article.origin)
+        return replace(article, id=new_id)
+
+
+# -- public API ---------------------------------------------------------------
+
+def _as_inputs(inputs: InputPath | Iterable[InputPath]) -> Iterable[InputPath]:
+    if isinstance(inputs, (str, os.PathLike)):
+        return [inputs]
+    if isinstance(inputs, (bytes, Mapping)):
+        raise TypeError(f"inputs must be a path, '-' or an iterable of them, not {type(inputs).__name__}")
+    return inputs
+
+
+def read_articles(inputs: InputPath | Iterable[InputPath], *, text_column: str = "text",
+                  title_column: str = "title", id_column: str = "id", url_column: str = "url",
+                  date_column: str = "date", source_column: str = "source", given_spans: bool = False,
+                  strict: bool = False, max_bytes: int = 50_000_000,
+                  on_error: ErrorHandler | None = None) -> Iterator[Article]:
+    """Read articles from files, directories or standard input.
+
+    Parameters
+    ----------
+    inputs : path, ``'-'`` or iterable of them
+        Files (format by extension, sniffed when unknown: ``.txt``, ``.html``,
+        ``.jsonl``/``.ndjson``, ``.json``, ``.csv``/``.tsv``, ``.xml``/``.rss``/``.atom``),
+        directories (recursive, sorted, hidden entries skipped) or ``'-'`` for stdin.
+    text_column, title_column, id_column, url_column, date_column, source_column : str
+        Field names in JSONL/JSON/CSV records.
+    given_spans : bool
+        Read gold ``toponyms`` of JSONL/JSON records into :attr:`Article.toponyms`.
+    strict : bool
+        Raise the first :class:`~geo.errors.InputError` instead of skipping.
+    max_bytes : int
+        Limit for a whole-file input and for one article text.
+    on_error : callable, optional
+        Called with each :class:`~geo.errors.InputError` (the item is skipped);
+        default: a warning on this module's logger.
+
+    Yields
+    ------
+    Article
+        With a stable id: the given one, else :func:`article_id` of text and url.
+    """
+    opts = _options(text_column, title_column, id_column, url_column, date_column, source_column,
+                    given_spans, max_bytes)
+    items = (item for path in _as_inputs(inputs) for item in _path_items(path, opts))
+    return _Batch(on_error, strict).run(items)
+
+
+def _reader(fmt: str) -> Callable[..., Iterator[Article]]:
+    def read(path: InputPath, *, strict: bool = False, on_error: ErrorHandler | None = None,
+             **options: Any) -> Iterator[Article]:
+        opts = _options(**options)
+        return _Batch(on_error, strict).run(_file_items(os.fspath(path), opts, fmt))
+
+    read.__name__ = read.__qualname__ = f"read_{fmt}"
+    read.__doc__ = (f"Read one {fmt.upper()} file as articles, whatever its extension.\n\n"
+                    "Keyword arguments are those of :func:`read_articles`.")
+    return read
+
+
+read_txt = _reader("txt")
+read_html = _reader("html")
+read_jsonl = _reader("jsonl")
+read_json = _reader("json")
+read_csv = _reader("csv")
+read_tsv = _reader("tsv")
+read_feed = _reader("feed")
+
+
+def _looks_like_path(text: str) -> bool:
+    return (len(text) < 4096 and not any(ch.isspace() for ch in text)
+            and os.path.splitext(text)[1].lower() in FORMATS)
+
+
+def _memory_items(items: Any, opts: _Options) -> Iterator[Item]:
+    if isinstance(items, (str, os.PathLike, Mapping, Article)):
+        items = [items]
+    for n, item in enumerate(items, 1):
+        where = f"<input {n}>"
+        if isinstance(item, Article):
+            if not item.text or not item.text.strip():
+                yield InputError("empty article", where=item.origin or where)
+            else:
+                yield item
+        elif isinstance(item, os.PathLike):
+            yield from _path_items(item, opts)
+        elif isinstance(item, str):
+            if item == STDIN or ("\n" not in item and len(item) < 4096 and os.path.exists(item)):
+                yield from _path_items(item, opts)
+            elif _looks_like_path(item):
+                yield InputError("no such file or directory (a one-word string with a file "
+                                 "extension is taken as a path, not as text)", where=item)
+            else:
+                try:
+                    yield _build(where, {"text": item, "title": _first_line(item)}, opts,
+                                 origin=None, records=False)
+                except InputError as err:
+                    yield err
+        elif isinstance(item, Mapping):
+            try:
+                yield _build(where, item, opts, origin=None, records=True)
+            except InputError as err:
+                yield err
+        else:
+            raise TypeError(f"cannot read articles from {type(item).__name__} (item {n}); expected "
+                            "text, a path, a dict or an Article")
+
+
+def to_articles(items: Any, *, strict: bool = False, on_error: ErrorHandler | None = None,
+                **options: Any) -> Iterator[Article]:
+    """Normalise anything the Python API accepts into Articles.
+
+    ``items`` is one of, or an iterable of: :class:`Article` (passed through),
+    ``dict`` (a record, as a JSONL line), :class:`pathlib.Path` (always a
+    path), ``str`` — an existing path or ``'-'`` is read as input, any other
+    string is article text (but a one-word string ending in a known extension
+    such as ``news.jsonl`` that does not exist is reported, not parsed as text).
+    Keyword arguments are those of :func:`read_articles`; ids are unique over
+    the whole batch.
+    """
+    opts = _options(**options)
+    return _Batch(on_error, strict).run(_memory_items(items, opts))
