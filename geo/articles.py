@@ -1,7 +1,29 @@
 """Articles: the records the pipeline reads, and the readers that make them.
 
-Readers for txt, html, jsonl, csv, feeds, directories and stdin live here
-(see ``read_articles``).
+:func:`read_articles` reads files, directories and stdin; :func:`to_articles`
+also takes the in-memory inputs of the Python API (text, dicts, Articles).
+Formats, by extension (content sniffed when the extension is unknown):
+
+- ``.txt``: the whole file is the text; its first non-empty line the title.
+- ``.html``/``.htm``: main text, title, date, canonical url and site name by trafilatura.
+- ``.jsonl``/``.ndjson``: one record per line (streamed); ``.json``: a record or an array.
+- ``.csv``/``.tsv``: a header row, then one record per row (streamed).
+- ``.xml``/``.rss``/``.atom``: an RSS/Atom feed (feedparser), one article per entry.
+- ``-``: stdin, sniffed (JSONL when it starts with ``{``, else text, HTML or a feed).
+
+Policies:
+
+- Ids are stable: the given id (stringified), else :func:`article_id` of text and url.
+- Duplicates within one batch: the same id with the same text and url is the
+  same article — later copies are skipped with a warning; the same id with
+  different content keeps both, the later one renamed ``id-2``, ``id-3``...
+  (deterministic for a given input order).
+- Every bad item (unreadable or binary file, malformed line, empty text, bad
+  span, file over ``max_bytes``) becomes an :class:`~geo.errors.InputError`
+  naming ``path`` or ``path:line`` (``path#n`` for feed entries and JSON array
+  items); it goes to ``on_error`` and the item is skipped, or is raised when
+  ``strict=True``.
+- ``Article.origin`` is where the article came from, in the same notation.
 """
 from __future__ import annotations
 
