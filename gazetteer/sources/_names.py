@@ -1,0 +1,46 @@
+"""Sorting a source's alternate names into kinds, and dropping the junk.
+
+GeoNames alternate names mix real names in many scripts with codes (IATA
+"PUS" for Busan, ICAO, postal codes), links, and machine romanisations of
+non-Latin names ("busangwang-yeogsi", "bwsan").  Only the real names are
+worth a key in the index: codes would make ordinary capitalised words
+("PUS", "LAX", "ORD") into place names.
+"""
+from __future__ import annotations
+
+__all__ = ["classify_alternate", "ABBR_MAX_LETTERS"]
+
+#: an all-capitals alternate of at most this many letters is kept as ``abbr``;
+#: longer all-capital codes (IATA/ICAO/FAA) are dropped.
+ABBR_MAX_LETTERS = 2
+
+
+def classify_alternate(alt: str, canonical: str) -> str | None:
+    """Return the NAME kind of an alternate name, or None to drop it.
+
+    >>> classify_alternate("Pusan", "Busan")
+    'alt'
+    >>> classify_alternate("PUS", "Busan") is None      # airport code
+    True
+    >>> classify_alternate("busangwang-yeogsi", "Busan") is None   # romanisation noise
+    True
+    >>> classify_alternate("U.S.A.", "United States")
+    'abbr'
+    >>> classify_alternate("부산", "Busan")
+    'alt'
+    """
+    a = alt.strip()
+    if not a or len(a) > 80 or a == canonical:
+        return None
+    if any(c.isdigit() for c in a) or "http" in a or "/" in a or "@" in a or "_" in a:
+        return None
+    letters = a.replace(".", "").replace(" ", "")
+    if a.isascii() and letters.isalpha() and letters.isupper():
+        if "." in a or len(letters) <= ABBR_MAX_LETTERS:
+            return "abbr"
+        return None
+    # GeoNames' transliterations of CJK/Arabic names are all lower case ASCII
+    # while the real Latin names are capitalised
+    if a.isascii() and a == a.lower() and canonical[:1].isupper():
+        return None
+    return "alt"
