@@ -1,0 +1,492 @@
+"""Queries over the mentions frame: where (region, polygon, bbox, radius), when, what, and group-by.
+
+Spatial filters go through the frame's STRtree (``GeoSeries.sindex``, built
+once per frame and cached by geopandas), then exact tests vectorised with
+shapely/numpy; there is no Python loop over geometries. Distances are
+great-circle distances on a sphere of the Earth's mean radius (haversine).
+
+Every filter is optional and they combine with AND. Bad queries raise
+:class:`~geo.errors.QueryError` with a message naming the bad value.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import math
+import os
+import re
+import shlex
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.coords import CRS
+from geo.errors import QueryError
+
+__all__ = [
+    "EARTH_RADIUS_KM",
+    "GROUP_BY",
+    "bbox_boxes",
+    "group_by",
+    "haversine_km",
+    "parse_bbox",
+    "parse_near",
+    "parse_radius",
+    "query",
+    "radius_boxes",
+    "read_polygon",
+]
+
+logger = logging.getLogger(__name__)
+
+#: IUGG mean Earth radius
+EARTH_RADIUS_KM = 6371.0088
+GROUP_BY = ("country", "admin1", "place", "day", "week")
+_UNITS_KM = {"km": 1.0, "m": 0.001, "mi": 1.609344, "nm": 1.852}
+_UNIT_ALIASES = {"": "km", "k": "km", "kms": "km", "kilometer": "km", "kilometers": "km", "kilometre": "km",
+                 "kilometres": "km", "meter": "m", "meters": "m", "metre": "m", "metres": "m",
+                 "mile": "mi", "miles": "mi", "nmi": "nm", "nautical mile": "nm", "nautical miles": "nm"}
+_FEATURE_CLASSES = set("AHLPRSTUV")
+_KINDS = ("place", "demonym")
+# padding (degrees) of prefilter boxes so float rounding never loses a point the exact test keeps
+_PAD = 1e-9
+
+
+# --- parsing of query values ----------------------------------------------------------------------
+
+def _number(text: str, what: str) -> float:
+    try:
+        v = float(text)
+    except (TypeError, ValueError) as err:
+        raise QueryError(f"{what} must be a number, got {text!r}") from err
+    if not math.isfinite(v):
+        raise QueryError(f"{what} must be finite, got {text!r}")
+    return v
+
+
+def parse_bbox(bbox: str | Sequence[float]) -> tuple[float, float, float, float]:
+    """``"W,S,E,N"`` or a 4-sequence → validated ``(west, south, east, north)``.
+
+    ``west > east`` is a box crossing the antimeridian (e.g. ``170,-20,-170,20``).
+    """
+    parts: Sequence[Any]
+    if isinstance(bbox, str):
+        parts = [p.strip() for p in bbox.replace(";", ",").split(",")]
+        if len(parts) == 1:
+            parts = bbox.split()
+    else:
+        parts = list(bbox)
+    if len(parts) != 4:
+        raise QueryError(f"bbox must be four numbers W,S,E,N, got {bbox!r}")
+    w, s, e, n = (_number(p, f"bbox {name}") for p, name in zip(parts, ("west", "south", "east", "north")))
+    for v, name in ((w, "west"), (e, "east")):
+        if not -180.0 <= v <= 180.0:
+            raise QueryError(f"bbox {name} longitude must be within [-180, 180], got {v:g}")
+    for v, name in ((s, "south"), (n, "north")):
+        if not -90.0 <= v <= 90.0:
+            raise QueryError(f"bbox {name} latitude must be within [-90, 90], got {v:g}")
+    if s > n:
+        raise QueryError(f"bbox south ({s:g}) is north of north ({n:g}); the order is W,S,E,N")
+    return w, s, e, n
+
+
+def bbox_boxes(w: float, s: float, e: float, n: float) -> list[tuple[float, float, float, float]]:
+    """A validated bbox as one or two boxes that do not cross the antimeridian."""
+    if w <= e:
+        return [(w, s, e, n)]
+    return [(w, s, 180.0, n), (-180.0, s, e, n)]
+
+
+def parse_radius(radius: str | float | int) -> float:
+    """``"50km"``, ``"500 m"``, ``"10mi"``, ``"20nm"`` or a number (km) → kilometres."""
+    if isinstance(radius, (int, float)) and not isinstance(radius, bool):
+        km = float(radius)
+    else:
+        m = re.fullmatch(r"\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Z .]*?)\s*", str(radius))
+        if not m:
+            raise QueryError(f"radius must be a number with a unit like 50km, 500m, 10mi or 20nm, got {radius!r}")
+        unit = m.group(2).lower().rstrip(".")
+        unit = _UNIT_ALIASES.get(unit, unit)
+        if unit not in _UNITS_KM:
+            raise QueryError(f"unknown radius unit {m.group(2)!r} in {radius!r}; use km, m, mi or nm")
+        km = float(m.group(1)) * _UNITS_KM[unit]
+    if not math.isfinite(km):
+        raise QueryError(f"radius must be finite, got {radius!r}")
+    if km < 0:
+        raise QueryError(f"radius must not be negative, got {radius!r}")
+    return km
+
+
+_LATLON = re.compile(r"\s*\(?\s*([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)\s*[, ]\s*([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)\s*\)?\s*")
+
+
+def parse_near(near: Any, place_resolver: Callable[[str], tuple[float, float]] | None = None) -> tuple[float, float]:
+    """``"lat,lon"``, a ``(lat, lon)`` pair, a point geometry or a place name → ``(lat, lon)``."""
+    if isinstance(near, str):
+        m = _LATLON.fullmatch(near)
+        if m:
+            lat, lon = float(m.group(1)), float(m.group(2))
+        else:
+            if not near.strip():
+                raise QueryError("near needs a place name or LAT,LON, got an empty string")
+            if place_resolver is None:
+                from geo._regions import GazetteerPlaces
+
+                place_resolver = GazetteerPlaces()
+            try:
+                lat, lon = place_resolver(near)
+            except QueryError:
+                raise
+            except LookupError as err:
+                raise QueryError(f"unknown place {near!r}") from err
+    elif hasattr(near, "__geo_interface__"):
+        geo = near.__geo_interface__
+        if geo.get("type") != "Point":
+            raise QueryError(f"near must be a point, got a {geo.get('type')}")
+        lon, lat = geo["coordinates"][:2]
+    else:
+        try:
+            lat, lon = near
+        except (TypeError, ValueError) as err:
+            raise QueryError(f"near must be LAT,LON or a place name, got {near!r}") from err
+    lat, lon = _number(lat, "near latitude"), _number(lon, "near longitude")
+    if not -90.0 <= lat <= 90.0:
+        raise QueryError(f"near latitude must be within [-90, 90], got {lat:g} (lon={lon:g}); the order is LAT,LON")
+    if not -180.0 <= lon <= 180.0:
+        raise QueryError(f"near longitude must be within [-180, 180], got {lon:g} (lat={lat:g})")
+    return lat, lon
+
+
+def _parse_when(value: Any, what: str, *, end: bool) -> pd.Timestamp:
+    """A date/datetime → UTC timestamp; for ``end`` a bare date means the end of that day."""
+    day_only = isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)
+    if isinstance(value, str):
+        day_only = bool(re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value))
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError) as err:
+        raise QueryError(f"{what} must be a date like 2024-05-31 or 2024-05-31T12:00Z, got {value!r}") from err
+    if ts is pd.NaT or pd.isna(ts):
+        raise QueryError(f"{what} must be a date, got {value!r}")
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    if end and day_only:
+        ts = ts + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+    return ts
+
+
+def _as_list(value: str | Iterable[str]) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+def _country_codes(value: str | Iterable[str]) -> list[str]:
+    import pycountry
+
+    codes = []
+    for v in _as_list(value):
+        if len(v) == 2 and v.isalpha():
+            codes.append(v.upper())
+            continue
+        try:
+            codes.append(pycountry.countries.lookup(v).alpha_2)
+        except LookupError as err:
+            from geo._regions import suggest
+
+            close = suggest(v, [c.name for c in pycountry.countries])
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise QueryError(f"unknown country {v!r} (give an ISO code like KR or a name){hint}") from err
+    if not codes:
+        raise QueryError("country filter is empty")
+    return codes
+
+
+# --- geometry ---------------------------------------------------------------------------------------
+
+def read_polygon(source: Any) -> Any:
+    """A polygon to query within: a file (GeoJSON, GeoPackage, shapefile...), a geometry or a GeoDataFrame.
+
+    All features are unioned and reprojected to EPSG:4326.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.exists():
+            raise QueryError(f"polygon file {path} does not exist")
+        try:
+            frame = gpd.read_file(path, engine="pyogrio")
+        except Exception as err:  # pyogrio raises its own DataSourceError, etc.
+            raise QueryError(f"cannot read polygon file {path}: {err}") from err
+        return _polygon_of(frame, str(path))
+    if isinstance(source, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        return _polygon_of(source, "the given frame")
+    if isinstance(source, shapely.Geometry):
+        geom = source
+    elif hasattr(source, "__geo_interface__"):
+        geom = shapely.geometry.shape(source.__geo_interface__)
+    else:
+        raise QueryError(f"within must be a polygon file or geometry, got {type(source).__name__}")
+    return _check_polygonal(geom, "the given geometry")
+
+
+def _polygon_of(frame: gpd.GeoDataFrame | gpd.GeoSeries, where: str) -> Any:
+    geoms = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame
+    if len(geoms) == 0:
+        raise QueryError(f"{where} holds no features")
+    if geoms.crs is not None and not geoms.crs.equals(CRS):
+        geoms = geoms.to_crs(CRS)
+    return _check_polygonal(shapely.union_all(geoms.make_valid().to_numpy()), where)
+
+
+def _check_polygonal(geom: Any, where: str) -> Any:
+    if geom is None or geom.is_empty:
+        raise QueryError(f"{where} holds an empty geometry")
+    polys = shapely.get_parts(geom)
+    kinds = set(shapely.get_type_id(polys).tolist())
+    if kinds - {3, 6, 7}:  # Polygon, MultiPolygon, GeometryCollection of polygons
+        raise QueryError(f"{where} must hold polygons, got {geom.geom_type}")
+    return geom if geom.is_valid else shapely.make_valid(geom)
+
+
+def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
+    """Great-circle distance in km (vectorised; inputs in degrees)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp = p2 - p1
+    dl = np.radians(np.asarray(lon2, dtype="float64") - np.asarray(lon1, dtype="float64"))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def radius_boxes(lat: float, lon: float, radius_km: float) -> list[tuple[float, float, float, float]]:
+    """Boxes (not crossing the antimeridian) covering every point within ``radius_km``.
+
+    The longitude half-width grows as ``asin(sin d / cos lat)`` towards the
+    poles; a circle reaching a pole covers all longitudes.
+    """
+    d = radius_km / EARTH_RADIUS_KM  # angular radius
+    if d >= math.pi:
+        return [(-180.0, -90.0, 180.0, 90.0)]
+    dlat = math.degrees(d) + _PAD
+    s, n = lat - dlat, lat + dlat
+    if s <= -90.0 or n >= 90.0 or d >= math.pi / 2 - math.radians(abs(lat)):
+        return [(-180.0, max(s, -90.0), 180.0, min(n, 90.0))]
+    dlon = math.degrees(math.asin(min(1.0, math.sin(d) / math.cos(math.radians(lat))))) + _PAD
+    if dlon >= 180.0:
+        return [(-180.0, s, 180.0, n)]
+    w, e = lon - dlon, lon + dlon
+    if w < -180.0:
+        return [(w + 360.0, s, 180.0, n), (-180.0, s, e, n)]
+    if e > 180.0:
+        return [(w, s, 180.0, n), (-180.0, s, e - 360.0, n)]
+    return [(w, s, e, n)]
+
+
+def _hits(sindex: Any, geoms: Any, predicate: str | None) -> np.ndarray:
+    """Row positions whose geometry meets any of ``geoms`` (one STRtree query for all)."""
+    pairs = sindex.query(np.asarray(geoms, dtype=object), predicate=predicate)
+    return np.unique(pairs[1])
+
+
+# --- the query ------------------------------------------------------------------------------------
+
+def query(
+    mentions: gpd.GeoDataFrame,
+    articles: pd.DataFrame | None = None,
+    *,
+    region: str | None = None,
+    within: Any = None,
+    bbox: str | Sequence[float] | None = None,
+    near: Any = None,
+    radius_km: float | str | None = None,
+    since: Any = None,
+    until: Any = None,
+    text: str | None = None,
+    country: str | Iterable[str] | None = None,
+    feature_class: str | Iterable[str] | None = None,
+    kind: str | Iterable[str] | None = None,
+    min_confidence: float | None = None,
+    exclude_metonymic: bool = False,
+    region_resolver: Callable[[str], Any] | Mapping[str, Any] | None = None,
+    place_resolver: Callable[[str], tuple[float, float]] | None = None,
+) -> gpd.GeoDataFrame:
+    """The mentions matching every given filter.
+
+    Parameters
+    ----------
+    mentions : GeoDataFrame
+        A mentions frame (``geo.frames.MENTION_COLUMNS``).
+    articles : DataFrame, optional
+        The articles frame; needed only for ``text``.
+    region : str
+        A country, admin area or macro-region name, resolved to a footprint
+        by ``region_resolver`` (default: the offline gazetteer).
+    within : path, geometry or GeoDataFrame
+        A polygon (GeoJSON/GeoPackage/... file read with pyogrio).
+    bbox : "W,S,E,N" or 4-sequence
+        ``W > E`` crosses the antimeridian.
+    near, radius_km : "LAT,LON", (lat, lon), point or place name; km (or "50km", "10mi")
+        Great-circle distance from ``near`` at most ``radius_km``.
+    since, until : date, datetime or ISO string
+        Inclusive; a bare date ``until`` includes that whole day (UTC).
+    text : str
+        Words (or "quoted phrases") that must all appear, as whole words and
+        case-insensitively, in the article's title or text.
+    country, feature_class, kind : str or list
+        ISO country code(s) or names; GeoNames class(es) (P, A, ...);
+        "place"/"demonym". Comma-separated strings are lists.
+    min_confidence : float
+        In [0, 1].
+    exclude_metonymic : bool
+        Drop mentions flagged metonymic ("Seoul said...").
+    region_resolver : callable or mapping, optional
+        ``name -> geometry`` (None or KeyError for unknown names).
+    place_resolver : callable, optional
+        ``name -> (lat, lon)`` for a ``near`` given as a name.
+
+    Returns
+    -------
+    GeoDataFrame
+        The matching rows of ``mentions``, in their original order.
+    """
+    n = len(mentions)
+    mask = np.ones(n, dtype=bool)
+
+    # cheap column filters first
+    if kind is not None:
+        kinds = _as_list(kind)
+        bad = [k for k in kinds if k not in _KINDS]
+        if bad or not kinds:
+            raise QueryError(f"kind must be one of {', '.join(_KINDS)}, got {kind!r}")
+        mask &= mentions["kind"].isin(kinds).to_numpy(dtype=bool, na_value=False)
+    if feature_class is not None:
+        classes = [c.upper() for c in _as_list(feature_class)]
+        bad = [c for c in classes if c not in _FEATURE_CLASSES]
+        if bad or not classes:
+            raise QueryError(f"feature class must be GeoNames classes among {','.join(sorted(_FEATURE_CLASSES))}, "
+                             f"got {feature_class!r}")
+        mask &= mentions["feature_class"].isin(classes).to_numpy(dtype=bool, na_value=False)
+    if country is not None:
+        codes = _country_codes(country)
+        mask &= mentions["country_code"].str.upper().isin(codes).to_numpy(dtype=bool, na_value=False)
+    if min_confidence is not None:
+        mc = _number(min_confidence, "min confidence")
+        if not 0.0 <= mc <= 1.0:
+            raise QueryError(f"min confidence must be within [0, 1], got {mc:g}")
+        mask &= (mentions["confidence"] >= mc).to_numpy(dtype=bool, na_value=False)
+    if exclude_metonymic:
+        mask &= ~mentions["metonymic"].fillna(False).to_numpy(dtype=bool)
+    if since is not None or until is not None:
+        dates = mentions["date"]
+        lo = _parse_when(since, "since", end=False) if since is not None else None
+        hi = _parse_when(until, "until", end=True) if until is not None else None
+        if lo is not None and hi is not None and lo > hi:
+            raise QueryError(f"since ({since}) is after until ({until})")
+        if lo is not None:
+            mask &= (dates >= lo).to_numpy(dtype=bool, na_value=False)
+        if hi is not None:
+            mask &= (dates <= hi).to_numpy(dtype=bool, na_value=False)
+    if text is not None:
+        mask &= _text_mask(mentions, articles, text)
+
+    # spatial filters, through the STRtree
+    spatial: list[np.ndarray] = []
+    if region is not None:
+        resolve = _region_resolver(region_resolver)
+        geom = resolve(region)
+        spatial.append(_hits(mentions.sindex, shapely.get_parts(geom), "intersects"))
+    if within is not None:
+        geom = read_polygon(within)
+        spatial.append(_hits(mentions.sindex, shapely.get_parts(geom), "intersects"))
+    if bbox is not None:
+        boxes = [shapely.box(*b) for b in bbox_boxes(*parse_bbox(bbox))]
+        # no predicate: for points the STRtree envelope test *is* the closed-box test
+        spatial.append(_hits(mentions.sindex, boxes, None))
+    if (near is None) != (radius_km is None):
+        raise QueryError("near and radius go together: give both (e.g. near='35.1,129.0', radius_km=50)")
+    if near is not None:
+        lat, lon = parse_near(near, place_resolver)
+        r = parse_radius(radius_km)  # type: ignore[arg-type]
+        boxes = [shapely.box(*b) for b in radius_boxes(lat, lon, r)]
+        cand = _hits(mentions.sindex, boxes, None)
+        pts = mentions.geometry.array[cand]
+        x, y = shapely.get_x(np.asarray(pts, dtype=object)), shapely.get_y(np.asarray(pts, dtype=object))
+        spatial.append(cand[haversine_km(lat, lon, y, x) <= r])
+    for rows in spatial:
+        keep = np.zeros(n, dtype=bool)
+        keep[rows] = True
+        mask &= keep
+    logger.debug("query kept %d of %d mentions", int(mask.sum()), n)
+    return mentions[mask]
+
+
+def _region_resolver(resolver: Any) -> Callable[[str], Any]:
+    from geo._regions import as_region_resolver
+
+    return as_region_resolver(resolver)
+
+
+def _text_mask(mentions: pd.DataFrame, articles: pd.DataFrame | None, text: str) -> np.ndarray:
+    if articles is None:
+        raise QueryError("the text filter needs the articles frame")
+    try:
+        words = shlex.split(text)
+    except ValueError as err:
+        raise QueryError(f"text filter {text!r}: {err}") from err
+    words = [w for w in words if w.strip()]
+    if not words:
+        raise QueryError("text filter is empty")
+    # Python's re (object dtype): \w and lookarounds are Unicode-aware, RE2's \b is not
+    body = (articles["title"].fillna("").astype(str) + "\n" + articles["text"].fillna("").astype(str)).astype(object)
+    ok = np.ones(len(articles), dtype=bool)
+    for w in words:
+        pat = (r"(?<!\w)" if re.match(r"\w", w[0]) else "") + re.escape(w) + (r"(?!\w)" if re.match(r"\w", w[-1]) else "")
+        ok &= body.str.contains(pat, case=False, regex=True).to_numpy(dtype=bool)
+    ids = pd.Index(articles["article_id"][ok].dropna().unique())
+    return mentions["article_id"].isin(ids).to_numpy(dtype=bool, na_value=False)
+
+
+# --- group-by -------------------------------------------------------------------------------------
+
+def group_by(mentions: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Counts of mentions and distinct articles per country, admin1, place, day or week.
+
+    Returns a DataFrame with the key column(s), ``n_mentions`` and
+    ``n_articles``, most mentioned first. Rows with no key (unresolved
+    mentions, undated articles) form their own group, so counts add up.
+    ``week`` is the Monday (UTC) starting the ISO week.
+    """
+    if by not in GROUP_BY:
+        raise QueryError(f"group by must be one of {', '.join(GROUP_BY)}, got {by!r}")
+    df = pd.DataFrame({"article_id": mentions["article_id"].to_numpy()})
+    if by == "country":
+        keys = ["country_code"]
+        df["country_code"] = mentions["country_code"].to_numpy()
+    elif by == "admin1":
+        keys = ["country_code", "admin1"]
+        df["country_code"] = mentions["country_code"].to_numpy()
+        df["admin1"] = mentions["admin1"].to_numpy()
+    elif by == "place":
+        keys = ["place_id"]
+        df["place_id"] = mentions["place_id"].to_numpy()
+    else:
+        dates = pd.to_datetime(mentions["date"], utc=True)
+        day = dates.dt.floor("D")
+        if by == "week":
+            day = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+        keys = [by]
+        df[by] = day.dt.strftime("%Y-%m-%d").to_numpy()
+    grouped = df.groupby(keys, dropna=False, sort=False)["article_id"]
+    out = pd.DataFrame({"n_mentions": grouped.size(), "n_articles": grouped.nunique()}).reset_index()
+    if by == "place":
+        names = (pd.DataFrame({"place_id": mentions["place_id"].to_numpy(), "name": mentions["name"].to_numpy()})
+                 .dropna(subset=["place_id"]).drop_duplicates("place_id"))
+        out = out.merge(names, on="place_id", how="left")[["place_id", "name", "n_mentions", "n_articles"]]
+    out = out.sort_values(["n_mentions", "n_articles", *keys], ascending=[False, False] + [True] * len(keys),
+                          kind="stable", na_position="last").reset_index(drop=True)
+    out["n_mentions"] = out["n_mentions"].astype("int64")
+    out["n_articles"] = out["n_articles"].astype("int64")
+    return out
