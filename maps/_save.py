@@ -1,0 +1,42 @@
+"""Write a map to disk atomically, optionally with its assets copied beside it."""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["save_map"]
+
+logger = logging.getLogger(__name__)
+
+
+def save_map(m: Any, path: str | os.PathLike, *, offline: bool = False) -> Path:
+    """Render folium map ``m`` to ``path`` (temp file + rename).
+
+    With ``offline=True`` the Leaflet/plugin files are copied into
+    ``<stem>_files/`` next to the map and linked relatively, so the map
+    works with no network (tiles aside).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if offline:
+        from maps.assets import localize
+
+        folder = f"{path.stem}_files"
+        localize(m, mode="copy", dest=path.parent / folder, prefix=f"{folder}/")
+    html = m.get_root().render()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(html)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    logger.info("wrote %s (%.1f MB)", path, path.stat().st_size / 1e6)
+    return path
