@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO, TypeVar
 
 from geo.errors import InputError
 
-__all__ = ["decode", "detect", "iter_lines", "sniff_bom"]
+__all__ = ["declared_charset", "decode", "detect", "iter_lines", "sniff_bom"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +68,29 @@ def _binary_error(where: str, data: bytes) -> InputError:
     return InputError(f"binary file (NUL byte at offset {offset}); not an article", where=where)
 
 
-def decode(data: bytes, where: str) -> str:
-    """Decode a whole file; raise :class:`InputError` for binary or undecodable data."""
+# the HTML "prescan" for a declared encoding, as browsers do it, on the first bytes only
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def declared_charset(head: bytes) -> str | None:
+    """The Python codec an HTML page declares in a ``<meta>`` (within its first 4 KiB), if valid."""
+    m = _META_CHARSET.search(head[:4096])
+    if not m:
+        return None
+    try:
+        name = codecs.lookup(m.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    # WHATWG: pages labelled latin-1/ascii are decoded as windows-1252
+    return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name
+
+
+def decode(data: bytes, where: str, *, declared: str | None = None) -> str:
+    """Decode a whole file; raise :class:`InputError` for binary or undecodable data.
+
+    ``declared`` is an encoding the document itself names (an HTML ``<meta>``):
+    tried after a BOM and before UTF-8, without a warning.
+    """
     codec, skip = sniff_bom(data)
     if codec is not None:
         try:
@@ -78,6 +100,11 @@ def decode(data: bytes, where: str) -> str:
                              f"(bad byte at offset {err.start + skip})", where=where) from err
     if b"\0" in data:
         raise _binary_error(where, data)
+    if declared and declared != "utf-8":
+        try:
+            return data.decode(declared)
+        except UnicodeDecodeError:
+            logger.debug("%s: declares %s but does not decode as it", where, declared)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:

@@ -31,18 +31,21 @@ import hashlib
 import io
 import json
 import logging
+import lzma
 import os
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, Union
 
-from geo._encoding import decode, sniff_bom
+from geo._encoding import declared_charset, decode, sniff_bom
 from geo._readers.documents import html_fields, iter_feed
 from geo._readers.records import iter_csv, iter_jsonl
 from geo.errors import InputError
 
 __all__ = [
+    "COMPRESSIONS",
     "FORMATS",
     "Article",
     "InputError",
@@ -104,12 +107,18 @@ FORMATS: dict[str, str] = {
     ".xml": "feed", ".rss": "feed", ".atom": "feed",
 }
 
+#: compressed files are read through (``news.jsonl.gz`` is JSONL)
+COMPRESSIONS = (".gz", ".bz2", ".xz")
+
 STDIN = "-"
 _STDIN_WHERE = "<stdin>"
 _TITLE_MAX = 300
 _SNIFF = 4096
 # slack over max_bytes for one JSONL/CSV line: JSON escapes and the other fields
 _LINE_SLACK = 1 << 20
+
+# what reading a (possibly compressed) file can raise
+_READ_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error, lzma.LZMAError)
 
 ErrorHandler = Callable[[InputError], Any]
 InputPath = Union[str, "os.PathLike[str]"]
@@ -248,17 +257,43 @@ def _records(raws: Iterable[tuple[str, Mapping[str, Any]] | InputError], opts: _
 
 # -- per-format readers (internal: yield Article or InputError) ---------------
 
-def _whole(path: str, opts: _Options) -> bytes:
+def _split_ext(path: str) -> tuple[str | None, str]:
+    """``(compression suffix or None, format extension)``: ``a.jsonl.gz`` -> ``(".gz", ".jsonl")``."""
+    root, ext = os.path.splitext(path)
+    ext = ext.lower()
+    if ext in COMPRESSIONS:
+        return ext, os.path.splitext(root)[1].lower()
+    return None, ext
+
+
+def _open(path: str, compression: str | None) -> BinaryIO:
+    if compression is None:
+        return open(path, "rb")
+    import bz2
+    import gzip
+    import lzma
+
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}[compression]
+    return opener(path, "rb")  # type: ignore[return-value]
+
+
+def _read_failed(err: BaseException) -> str:
+    detail = getattr(err, "strerror", None) or str(err) or type(err).__name__
+    return f"cannot read ({detail})"
+
+
+def _whole(path: str, opts: _Options, compression: str | None) -> bytes:
     try:
-        with open(path, "rb") as fp:
-            size = os.fstat(fp.fileno()).st_size
-            if size > opts.max_bytes:
-                raise InputError(f"file is {size:,} bytes, over the {opts.max_bytes:,}-byte limit "
-                                 "(max_bytes)", where=path)
+        with _open(path, compression) as fp:
+            if compression is None:
+                size = os.fstat(fp.fileno()).st_size
+                if size > opts.max_bytes:
+                    raise InputError(f"file is {size:,} bytes, over the {opts.max_bytes:,}-byte "
+                                     "limit (max_bytes)", where=path)
             data = fp.read(opts.max_bytes + 1)
-    except OSError as err:
-        raise InputError(f"cannot read ({err.strerror or err})", where=path) from err
-    if len(data) > opts.max_bytes:  # grew, or a special file that reports no size
+    except _READ_ERRORS as err:
+        raise InputError(_read_failed(err), where=path) from err
+    if len(data) > opts.max_bytes:  # compressed, grew, or a special file that reports no size
         raise InputError(f"file is over the {opts.max_bytes:,}-byte limit (max_bytes)", where=path)
     if not data.strip():
         raise InputError("empty file", where=path)
@@ -271,7 +306,7 @@ def _txt_items(data: bytes, where: str, opts: _Options) -> Iterator[Item]:
 
 
 def _html_items(data: bytes, where: str, opts: _Options) -> Iterator[Item]:
-    fields = html_fields(decode(data, where), where)
+    fields = html_fields(decode(data, where, declared=declared_charset(data)), where)
     if not fields["title"]:
         fields["title"] = _first_line(fields["text"])
     yield _build(where, fields, opts, origin=where, records=False)
@@ -330,27 +365,27 @@ def _sniff(head: bytes) -> str:
 
 
 def _file_items(path: str, opts: _Options, fmt: str | None = None) -> Iterator[Item]:
-    if fmt is None:
-        fmt = FORMATS.get(os.path.splitext(path)[1].lower())
+    compression, ext = _split_ext(path)
+    fmt = fmt or FORMATS.get(ext)
     try:
         if fmt is None:
             try:
-                with open(path, "rb") as fp:
+                with _open(path, compression) as fp:
                     fmt = _sniff(fp.read(_SNIFF))
-            except OSError as err:
-                raise InputError(f"cannot read ({err.strerror or err})", where=path) from err
+            except _READ_ERRORS as err:
+                raise InputError(_read_failed(err), where=path) from err
         if fmt in _WHOLE:
-            yield from _WHOLE[fmt](_whole(path, opts), path, opts)
+            yield from _WHOLE[fmt](_whole(path, opts, compression), path, opts)
             return
         try:
-            fp = open(path, "rb")
-        except OSError as err:
-            raise InputError(f"cannot read ({err.strerror or err})", where=path) from err
+            fp = _open(path, compression)
+        except _READ_ERRORS as err:
+            raise InputError(_read_failed(err), where=path) from err
         with fp:
             try:
                 yield from _stream_items(fmt, fp, path, opts)
-            except OSError as err:
-                raise InputError(f"read failed ({err.strerror or err})", where=path) from err
+            except _READ_ERRORS as err:
+                raise InputError(f"{_read_failed(err)}; rest of file skipped", where=path) from err
     except InputError as err:
         yield err
 
@@ -369,7 +404,7 @@ def _walk(top: str) -> Iterator[str | InputError]:
         yield from failures
         failures.clear()
         for name in sorted(filenames):
-            if name.startswith(".") or os.path.splitext(name)[1].lower() not in FORMATS:
+            if name.startswith(".") or _split_ext(name)[1] not in FORMATS:
                 continue
             found = True
             yield os.path.join(dirpath, name)
@@ -435,7 +470,8 @@ def _path_items(path: InputPath, opts: _Options) -> Iterator[Item]:
     elif os.path.exists(name):
         yield from _file_items(name, opts)
     else:
-        yield InputError("no such file or directory", where=name)
+        shown = name if len(name) <= 200 else name[:199] + "…"
+        yield InputError("no such file or directory", where=shown)
 
 
 # -- batch: ids, duplicates, error delivery -----------------------------------
@@ -556,7 +592,7 @@ read_feed = _reader("feed")
 
 def _looks_like_path(text: str) -> bool:
     return (len(text) < 4096 and not any(ch.isspace() for ch in text)
-            and os.path.splitext(text)[1].lower() in FORMATS)
+            and _split_ext(text)[1] in FORMATS)
 
 
 def _memory_items(items: Any, opts: _Options) -> Iterator[Item]:
@@ -565,8 +601,10 @@ def _memory_items(items: Any, opts: _Options) -> Iterator[Item]:
     for n, item in enumerate(items, 1):
         where = f"<input {n}>"
         if isinstance(item, Article):
-            if not item.text or not item.text.strip():
+            if not isinstance(item.text, str) or not item.text.strip():
                 yield InputError("empty article", where=item.origin or where)
+            elif not item.id:
+                yield replace(item, id=article_id(item.text, url=item.url))
             else:
                 yield item
         elif isinstance(item, os.PathLike):

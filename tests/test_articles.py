@@ -491,3 +491,49 @@ def test_bundled_examples_read_cleanly():
         assert a.title and 100 <= len(a.text.split()) <= 700, a.origin
     html = next(a for a in arts if a.origin.endswith(".html"))
     assert "Brussels" in html.text and "Privacy policy" not in html.text and html.date
+
+
+# -- compressed files, declared HTML charsets, JSON arrays ----------------------------
+
+def test_compressed_inputs(tmp_path):
+    import gzip
+    import lzma
+
+    gz = tmp_path / "batch.jsonl.gz"
+    gz.write_bytes(gzip.compress(b'{"id": "g1", "text": "Dust storm over Alice Springs."}\n'))
+    xz = tmp_path / "note.txt.xz"
+    xz.write_bytes(lzma.compress("Tide warning for Darwin.".encode()))
+    corrupt = tmp_path / "bad.jsonl.gz"
+    corrupt.write_bytes(gzip.compress(b'{"id": "c1", "text": "Gone."}\n' * 50)[:40])
+    arts, errors = collect(tmp_path)
+    assert [(a.id, a.origin) for a in arts] == [("g1", f"{gz}:1"),
+                                               (article_id("Tide warning for Darwin."), str(xz))]
+    [err] = errors
+    assert err.where == str(corrupt) and "cannot read" in str(err)
+
+
+def test_html_declared_charset_is_honoured_without_warning(tmp_path, caplog):
+    page = ("<html><head><meta http-equiv='Content-Type' content='text/html; charset=iso-8859-1'>"
+            "<title>Neige à Genève</title></head><body><article><h1>Neige à Genève</h1>"
+            f"<p>{LATIN}</p><p>{LATIN}</p></article></body></html>")
+    path = tmp_path / "latin.htm"
+    path.write_bytes(page.encode("latin-1"))
+    with caplog.at_level(logging.WARNING):
+        [art], errors = collect(path)
+    assert errors == [] and art.title == "Neige à Genève" and LATIN in art.text
+    assert not [r for r in caplog.records if "not UTF-8" in r.getMessage()]
+
+
+def test_json_array_and_empty_jsonl(tmp_path):
+    arr = tmp_path / "list.json"
+    arr.write_text(json.dumps([{"id": "j1", "text": "Rain in Cusco."}, "nope", {"text": ""}]),
+                   encoding="utf-8")
+    empty = tmp_path / "none.jsonl"
+    empty.write_text("\n\n", encoding="utf-8")
+    arts, errors = collect([arr, empty])
+    assert [a.id for a in arts] == ["j1"] and arts[0].origin == f"{arr}#1"
+    assert [(e.where, e.message) for e in errors] == [
+        (f"{arr}#2", "expected a JSON object, got str"),
+        (f"{arr}#3", "empty article"),
+        (str(empty), "empty file (no records)"),
+    ]

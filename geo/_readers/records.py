@@ -15,13 +15,16 @@ _MAX_FIELD_LIMIT = 2**31 - 1
 
 
 def iter_jsonl(fp: BinaryIO, where: str, *, max_line: int) -> Iterator[tuple[str, dict[str, Any]] | InputError]:
-    """One JSON object per line; blank lines are skipped."""
+    """One JSON object per line; blank lines are skipped; a file with no lines is an error."""
+    anything = False
     for lineno, line in iter_lines(fp, where, max_line=max_line):
         if isinstance(line, InputError):
+            anything = True
             yield line
             continue
         if not line.strip():
             continue
+        anything = True
         here = f"{where}:{lineno}"
         try:
             obj = json.loads(line)
@@ -35,6 +38,8 @@ def iter_jsonl(fp: BinaryIO, where: str, *, max_line: int) -> Iterator[tuple[str
             yield InputError(f"expected a JSON object, got {_json_type(obj)}", where=here)
             continue
         yield here, obj
+    if not anything:
+        yield InputError("empty file (no records)", where=where)
 
 
 def _json_type(obj: Any) -> str:
