@@ -34,8 +34,6 @@ __all__ = ["GeocodeCache", "default_cache_path", "normalize_query"]
 
 logger = logging.getLogger(__name__)
 
-#: environment variable naming the eventmap data directory
-DATA_DIR_ENV = "EVENTMAP_DATA_DIR"
 CACHE_FILENAME = "geocode-cache.sqlite3"
 _SCHEMA_VERSION = 1
 
@@ -53,18 +51,13 @@ CREATE TABLE IF NOT EXISTS answers (
 """
 
 
-def default_cache_path() -> Path:
-    """Where the cache lives unless told otherwise.
+def default_cache_path(data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Where the cache lives unless told otherwise: ``geocode-cache.sqlite3``
+    in the eventmap data dir (``data_dir``, else ``$EVENTMAP_DATA_DIR``, else
+    the per-user cache directory of ``eventmap``; see :func:`gazetteer.paths.data_dir`)."""
+    from gazetteer.paths import data_dir as resolve_data_dir
 
-    ``$EVENTMAP_DATA_DIR/geocode-cache.sqlite3`` if the variable is set, else
-    the per-user cache directory of ``eventmap`` (platformdirs).
-    """
-    data_dir = os.environ.get(DATA_DIR_ENV)
-    if data_dir:
-        return Path(data_dir).expanduser() / CACHE_FILENAME
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("eventmap", appauthor=False)) / CACHE_FILENAME
+    return resolve_data_dir(data_dir) / CACHE_FILENAME
 
 
 def normalize_query(query: Any) -> str:

@@ -700,7 +700,7 @@ def make_geocoder(name: str = "offline", *, user_agent: str | None = None, domai
                   scheme: str = "https", timeout: float = 10.0, min_delay_seconds: float = 1.0,
                   cache: GeocodeCache | str | os.PathLike[str] | bool | None = True,
                   max_retries: int = 3, backoff_seconds: float = 1.0, max_wait: float = 60.0,
-                  offline: Geocoder | None = None,
+                  data_dir: str | os.PathLike[str] | None = None, offline: Geocoder | None = None,
                   offline_options: Mapping[str, Any] | None = None) -> Geocoder:
     """Build the geocoder named by ``name`` (what ``--geocoder`` takes).
 
@@ -716,7 +716,11 @@ def make_geocoder(name: str = "offline", *, user_agent: str | None = None, domai
     domain : str, optional
         Server of the online members (default: each service's public one).
     scheme, timeout, min_delay_seconds, cache, max_retries, backoff_seconds, max_wait
-        For the online members; see :func:`nominatim`. One cache is shared.
+        For the online members; see :func:`nominatim`. One cache is shared;
+        ``cache=True`` puts it in the data dir.
+    data_dir : path, optional
+        The eventmap data dir (default ``$EVENTMAP_DATA_DIR`` or the user
+        cache dir): where the offline gazetteer and the online cache live.
     offline : geopy Geocoder, optional
         An existing offline geocoder to use as the ``offline`` member; by
         default ``gazetteer.OfflineGeocoder(**offline_options)``.
@@ -747,20 +751,25 @@ def make_geocoder(name: str = "offline", *, user_agent: str | None = None, domai
             f"with '+' (e.g. 'offline+nominatim')")
     if len(set(members)) != len(members):
         raise ConfigurationError(f"geocoder {name!r} names a member twice")
-    online_cache = _as_cache(cache) if any(m != "offline" for m in members) else None
+    online_cache = None
+    if any(m != "offline" for m in members):
+        online_cache = _as_cache(default_cache_path(data_dir) if cache is True else cache)
     built: list[Geocoder] = []
     for member in members:
         if member == "offline":
             if offline is None:
                 from gazetteer import OfflineGeocoder  # type: ignore[attr-defined]
 
-                offline = OfflineGeocoder(**dict(offline_options or {}))
+                options = dict(offline_options or {})
+                if data_dir is not None:
+                    options.setdefault("data_dir", data_dir)
+                offline = OfflineGeocoder(**options)
             built.append(offline)
             continue
         factory = nominatim if member == "nominatim" else photon
         options: dict[str, Any] = {"domain": domain} if domain else {}
         built.append(factory(user_agent=user_agent, scheme=scheme, timeout=timeout,
-                             min_delay_seconds=min_delay_seconds, cache=online_cache if online_cache else False,
+                             min_delay_seconds=min_delay_seconds, cache=online_cache if online_cache is not None else False,
                              max_retries=max_retries, backoff_seconds=backoff_seconds, max_wait=max_wait,
                              **options))
     if len(built) == 1:

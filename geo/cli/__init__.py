@@ -14,7 +14,7 @@ import click
 __all__ = ["main"]
 
 #: modules contributing commands, in help order
-_COMMAND_MODULES = ("parse", "gazetteer", "map", "store", "bench")
+_COMMAND_MODULES = ("parse", "geocode", "gazetteer", "map", "store", "bench")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
