@@ -576,7 +576,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                  "corpora": {lbl: str(p) for lbl, p in corpora}})
     gold = {}
     for label, p in corpora:
-        g = load_gold(p)
+        try:
+            g = load_gold(p)
+            for lineno, rec in enumerate(g, 1):
+                if not isinstance(rec.get("text"), str) or not isinstance(rec.get("toponyms"), list):
+                    raise ValueError(f"{p}: article {lineno} ({rec.get('id')!r}) needs 'text' and 'toponyms'")
+        except (OSError, UnicodeDecodeError, KeyError, ValueError) as err:  # InputError is a ValueError
+            ap.error(str(err) if str(p) in str(err) else f"corpus {p}: {err}")
+        if not g:
+            ap.error(f"corpus {p} holds no article")
         gold[label] = g if args.limit is None else g[: args.limit]
 
     results = {}

@@ -18,6 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "benchmarks" / "run.py"
+if str(ROOT) not in sys.path:  # benchmarks/ is a folder of the repo, not an installed package
+    sys.path.insert(0, str(ROOT))
 
 # invented sentences naming world capitals (general knowledge coordinates)
 SENTENCES = [
@@ -115,3 +117,32 @@ def test_geoparse_scores_use_the_given_gold(quick_run):
     if "geotext" in PEERS:
         assert ratios["geotext"]["vs_geotext"] == pytest.approx(1.0)
         assert ratios["eventmap"]["vs_geotext"] > 0
+
+
+# --- the pieces, without running anything --------------------------------------------------------
+
+def test_geotext_names_become_word_bounded_non_overlapping_spans():
+    from benchmarks.geoparse import geotext_spans
+
+    text = "York and New York; Yorkshire is not York. New York again."
+    spans = geotext_spans(text, ["New York", "York", "New York"])
+    assert [(text[s:e], n) for s, e, n in spans] == [
+        ("York", "York"), ("New York", "New York"), ("York", "York"), ("New York", "New York")]
+    assert all(text[s:e] == n for s, e, n in spans)
+    assert geotext_spans("Parisian food", ["Paris"]) == []
+
+
+def test_update_markdown_keeps_hand_written_text_and_other_sections(tmp_path):
+    from benchmarks.run import update_markdown
+
+    out = tmp_path / "B.md"
+    update_markdown(out, {"geoparse": "first geoparse", "store": "first store"}, quick=True)
+    text = out.read_text(encoding="utf-8")
+    out.write_text(text.replace("# Benchmarks\n", "# Benchmarks\n\nHand-written analysis.\n"), encoding="utf-8")
+    update_markdown(out, {"geoparse": "second geoparse"}, quick=False)
+    text = out.read_text(encoding="utf-8")
+    assert "Hand-written analysis." in text
+    assert "second geoparse" in text and "first geoparse" not in text
+    assert "first store" in text
+    assert text.count("<!-- BEGIN geoparse -->") == 1
+    assert "(--quick" not in text.split("<!-- BEGIN geoparse -->")[1].split("<!-- END geoparse -->")[0]
