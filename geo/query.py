@@ -245,18 +245,24 @@ def _polygon_of(frame: gpd.GeoDataFrame | gpd.GeoSeries, where: str) -> Any:
 def _check_polygonal(geom: Any, where: str) -> Any:
     if geom is None or geom.is_empty:
         raise QueryError(f"{where} holds an empty geometry")
-    polys = shapely.get_parts(geom)
-    kinds = set(shapely.get_type_id(polys).tolist())
-    if kinds - {3, 6, 7}:  # Polygon, MultiPolygon, GeometryCollection of polygons
+    if not geom.is_valid:
+        # a self-touching ring may repair into polygons plus stray lines: keep the polygons
+        geom = shapely.make_valid(geom)
+    parts = shapely.get_parts(geom)
+    polys = parts[shapely.get_type_id(parts) == 3]
+    if len(polys) == 0:
         raise QueryError(f"{where} must hold polygons, got {geom.geom_type}")
-    return geom if geom.is_valid else shapely.make_valid(geom)
+    if len(polys) < len(parts):
+        logger.warning("%s: ignoring %d non-polygon parts", where, len(parts) - len(polys))
+    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(list(polys))
 
 
 def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
     """Great-circle distance in km (vectorised; inputs in degrees)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp = p2 - p1
-    dl = np.radians(np.asarray(lon2, dtype="float64") - np.asarray(lon1, dtype="float64"))
+    # wrap the difference into [-180, 180) so that +180 and -180 are exactly the same meridian
+    dl = np.radians((np.asarray(lon2, dtype="float64") - np.asarray(lon1, dtype="float64") + 180.0) % 360.0 - 180.0)
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
