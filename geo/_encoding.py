@@ -179,7 +179,7 @@ def iter_lines(fp: BinaryIO, where: str, *, max_line: int) -> Iterator[tuple[int
     if b"\0" in first:
         yield 1, _binary_error(where, first)
         return
-    current = "utf-8"
+    fallback: str | None = None  # detected on the first line that is not UTF-8
     lineno = 0
     for raw in _split_lines(_chunks(first, fp), b"\n", max_line):
         lineno += 1
@@ -187,22 +187,22 @@ def iter_lines(fp: BinaryIO, where: str, *, max_line: int) -> Iterator[tuple[int
         if raw is None:
             yield lineno, InputError(f"line longer than {max_line:,} bytes", where=here)
             continue
-        try:
-            yield lineno, raw.decode(current)
-            continue
+        try:  # UTF-8 first on every line: valid UTF-8 is never an accident
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as err:
             bad = err
-        if current == "utf-8":
-            sample = raw if lineno > 1 else first
-            guess = detect(sample)
-            if guess is not None:
-                logger.warning("%s: not UTF-8 from line %d on; decoding as %s (detected by "
-                               "charset-normalizer)", where, lineno, guess)
-                current = guess
-                yield lineno, raw.decode(current, errors="replace")
+        else:
+            yield lineno, text
+            continue
+        if fallback is None:
+            fallback = detect(raw if lineno > 1 else first)
+            if fallback is None:
+                yield lineno, InputError(f"not UTF-8 (bad byte at column {bad.start + 1}) and no other "
+                                         "encoding fits", where=here)
                 continue
-        yield lineno, InputError(f"undecodable as {current} (bad byte at column {bad.start + 1})",
-                                 where=here)
+            logger.warning("%s: not UTF-8 from line %d on; decoding such lines as %s (detected by "
+                           "charset-normalizer)", where, lineno, fallback)
+        yield lineno, raw.decode(fallback, errors="replace")
 
 
 def _wide_lines(first: bytes, fp: BinaryIO, where: str, codec: str,

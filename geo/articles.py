@@ -31,16 +31,29 @@ import hashlib
 import io
 import json
 import logging
-import lzma
 import os
 import sys
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, Union
 
-from geo._encoding import declared_charset, decode, sniff_bom
+from geo._encoding import declared_charset, decode
 from geo._readers.documents import html_fields, iter_feed
+from geo._readers.fields import CANONICAL, Options, check_size, first_line, make_options, scalar, spans
+from geo._readers.files import (
+    COMPRESSIONS,
+    FORMATS,
+    READ_ERRORS,
+    SNIFF_BYTES,
+    Prefixed,
+    open_binary,
+    read_failed,
+    read_up_to,
+    read_whole,
+    sniff_format,
+    split_ext,
+    walk,
+)
 from geo._readers.records import iter_csv, iter_jsonl
 from geo.errors import InputError
 
@@ -97,128 +110,27 @@ class Article:
 # Readers
 # ---------------------------------------------------------------------------
 
-#: file extension -> format, for directories and explicit paths
-FORMATS: dict[str, str] = {
-    ".txt": "txt", ".text": "txt",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
-    ".jsonl": "jsonl", ".ndjson": "jsonl",
-    ".json": "json",
-    ".csv": "csv", ".tsv": "tsv",
-    ".xml": "feed", ".rss": "feed", ".atom": "feed",
-}
-
-#: compressed files are read through (``news.jsonl.gz`` is JSONL)
-COMPRESSIONS = (".gz", ".bz2", ".xz")
-
 STDIN = "-"
 _STDIN_WHERE = "<stdin>"
-_TITLE_MAX = 300
-_SNIFF = 4096
-# slack over max_bytes for one JSONL/CSV line: JSON escapes and the other fields
-_LINE_SLACK = 1 << 20
-
-# what reading a (possibly compressed) file can raise
-_READ_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error, lzma.LZMAError)
 
 ErrorHandler = Callable[[InputError], Any]
 InputPath = Union[str, "os.PathLike[str]"]
 
 
-@dataclass(frozen=True, slots=True)
-class _Options:
-    text: str = "text"
-    title: str = "title"
-    id: str = "id"
-    url: str = "url"
-    date: str = "date"
-    source: str = "source"
-    given_spans: bool = False
-    max_bytes: int = 50_000_000
 
-    @property
-    def max_line(self) -> int:
-        return self.max_bytes + _LINE_SLACK
-
-
-_CANONICAL = _Options()
-
-Item = Union[Article, InputError]
+Item = Article | InputError
 
 
 def _default_on_error(err: InputError) -> None:
     logger.warning("%s; skipped", err)
 
 
-def _options(text_column: str = "text", title_column: str = "title", id_column: str = "id",
-             url_column: str = "url", date_column: str = "date", source_column: str = "source",
-             given_spans: bool = False, max_bytes: int = 50_000_000) -> _Options:
-    if max_bytes <= 0:
-        raise ValueError(f"max_bytes must be positive, got {max_bytes!r}")
-    return _Options(text_column, title_column, id_column, url_column, date_column, source_column,
-                    bool(given_spans), int(max_bytes))
-
-
 # -- building one Article from fields -----------------------------------------
 
-def _scalar(value: Any, key: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise InputError(f"field {key!r} must be a string, got {type(value).__name__}")
-
-
-def _first_line(text: str) -> str | None:
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            return line if len(line) <= _TITLE_MAX else line[:_TITLE_MAX - 1].rstrip() + "…"
-    return None
-
-
-def _check_size(text: str, opts: _Options) -> None:
-    if len(text) * 4 <= opts.max_bytes:
-        return
-    size = len(text.encode("utf-8"))
-    if size > opts.max_bytes:
-        raise InputError(f"article text is {size:,} bytes, over the {opts.max_bytes:,}-byte limit "
-                         "(max_bytes)")
-
-
-def _spans(value: Any, text: str) -> list[tuple[int, int]]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(f"'toponyms' must be a list, got {type(value).__name__}")
-    spans: list[tuple[int, int]] = []
-    for k, item in enumerate(value):
-        if isinstance(item, dict):
-            start, end = item.get("start"), item.get("end")
-        elif isinstance(item, (list, tuple)) and len(item) >= 2:
-            start, end = item[0], item[1]
-        else:
-            raise InputError(f"toponym #{k}: expected {{'start', 'end'}} or [start, end], "
-                             f"got {_short(item)}")
-        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
-            raise InputError(f"toponym #{k}: start/end must be integers, got {_short(start)}, {_short(end)}")
-        if not 0 <= start < end <= len(text):
-            raise InputError(f"toponym #{k}: span ({start}, {end}) outside the text "
-                             f"(need 0 <= start < end <= {len(text)})")
-        spans.append((start, end))
-    return spans
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-def _build(where: str, fields: Mapping[str, Any], opts: _Options, *, origin: str | None,
+def _build(where: str, fields: Mapping[str, Any], opts: Options, *, origin: str | None,
            records: bool) -> Article:
     """One Article from a mapping; ``records`` means user data (columns apply, spans read)."""
-    cols = opts if records else _CANONICAL
+    cols = opts if records else CANONICAL
     try:
         if records and cols.text not in fields:
             raise InputError(f"no {cols.text!r} field")
@@ -229,20 +141,20 @@ def _build(where: str, fields: Mapping[str, Any], opts: _Options, *, origin: str
             raise InputError(f"field {cols.text!r} must be a string, got {type(text).__name__}")
         if not text.strip():
             raise InputError("empty article")
-        _check_size(text, opts)
-        title = _scalar(fields.get(cols.title), cols.title)
-        url = _scalar(fields.get(cols.url), cols.url)
-        date = _scalar(fields.get(cols.date), cols.date)
-        source = _scalar(fields.get(cols.source), cols.source)
-        given = _scalar(fields.get(cols.id), cols.id)
-        toponyms = _spans(fields.get("toponyms"), text) if records and opts.given_spans else None
+        check_size(text, opts)
+        title = scalar(fields.get(cols.title), cols.title)
+        url = scalar(fields.get(cols.url), cols.url)
+        date = scalar(fields.get(cols.date), cols.date)
+        source = scalar(fields.get(cols.source), cols.source)
+        given = scalar(fields.get(cols.id), cols.id)
+        toponyms = spans(fields.get("toponyms"), text) if records and opts.given_spans else None
     except InputError as err:
         raise InputError(err.message, where=where) from None
     return Article(id=given or article_id(text, url=url), text=text, title=title, url=url, date=date,
                    source=source, origin=origin, toponyms=toponyms)
 
 
-def _records(raws: Iterable[tuple[str, Mapping[str, Any]] | InputError], opts: _Options, *,
+def _records(raws: Iterable[tuple[str, Mapping[str, Any]] | InputError], opts: Options, *,
              records: bool) -> Iterator[Item]:
     for raw in raws:
         if isinstance(raw, InputError):
@@ -257,62 +169,19 @@ def _records(raws: Iterable[tuple[str, Mapping[str, Any]] | InputError], opts: _
 
 # -- per-format readers (internal: yield Article or InputError) ---------------
 
-def _split_ext(path: str) -> tuple[str | None, str]:
-    """``(compression suffix or None, format extension)``: ``a.jsonl.gz`` -> ``(".gz", ".jsonl")``."""
-    root, ext = os.path.splitext(path)
-    ext = ext.lower()
-    if ext in COMPRESSIONS:
-        return ext, os.path.splitext(root)[1].lower()
-    return None, ext
-
-
-def _open(path: str, compression: str | None) -> BinaryIO:
-    if compression is None:
-        return open(path, "rb")
-    import bz2
-    import gzip
-    import lzma
-
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}[compression]
-    return opener(path, "rb")  # type: ignore[return-value]
-
-
-def _read_failed(err: BaseException) -> str:
-    detail = getattr(err, "strerror", None) or str(err) or type(err).__name__
-    return f"cannot read ({detail})"
-
-
-def _whole(path: str, opts: _Options, compression: str | None) -> bytes:
-    try:
-        with _open(path, compression) as fp:
-            if compression is None:
-                size = os.fstat(fp.fileno()).st_size
-                if size > opts.max_bytes:
-                    raise InputError(f"file is {size:,} bytes, over the {opts.max_bytes:,}-byte "
-                                     "limit (max_bytes)", where=path)
-            data = fp.read(opts.max_bytes + 1)
-    except _READ_ERRORS as err:
-        raise InputError(_read_failed(err), where=path) from err
-    if len(data) > opts.max_bytes:  # compressed, grew, or a special file that reports no size
-        raise InputError(f"file is over the {opts.max_bytes:,}-byte limit (max_bytes)", where=path)
-    if not data.strip():
-        raise InputError("empty file", where=path)
-    return data
-
-
-def _txt_items(data: bytes, where: str, opts: _Options) -> Iterator[Item]:
+def _txt_items(data: bytes, where: str, opts: Options) -> Iterator[Item]:
     text = decode(data, where)
-    yield _build(where, {"text": text, "title": _first_line(text)}, opts, origin=where, records=False)
+    yield _build(where, {"text": text, "title": first_line(text)}, opts, origin=where, records=False)
 
 
-def _html_items(data: bytes, where: str, opts: _Options) -> Iterator[Item]:
+def _html_items(data: bytes, where: str, opts: Options) -> Iterator[Item]:
     fields = html_fields(decode(data, where, declared=declared_charset(data)), where)
     if not fields["title"]:
-        fields["title"] = _first_line(fields["text"])
+        fields["title"] = first_line(fields["text"])
     yield _build(where, fields, opts, origin=where, records=False)
 
 
-def _json_items(data: bytes, where: str, opts: _Options) -> Iterator[Item]:
+def _json_items(data: bytes, where: str, opts: Options) -> Iterator[Item]:
     try:
         obj = json.loads(decode(data, where))
     except json.JSONDecodeError as err:
@@ -327,11 +196,11 @@ def _json_items(data: bytes, where: str, opts: _Options) -> Iterator[Item]:
             yield InputError(f"expected a JSON object, got {type(item).__name__}", where=here)
 
 
-def _feed_items(data: bytes, where: str, opts: _Options) -> Iterator[Item]:
+def _feed_items(data: bytes, where: str, opts: Options) -> Iterator[Item]:
     yield from _records(iter_feed(data, where), opts, records=False)
 
 
-def _stream_items(fmt: str, fp: BinaryIO, where: str, opts: _Options) -> Iterator[Item]:
+def _stream_items(fmt: str, fp: BinaryIO, where: str, opts: Options) -> Iterator[Item]:
     if fmt == "jsonl":
         raws = iter_jsonl(fp, where, max_line=opts.max_line)
     else:
@@ -343,94 +212,33 @@ def _stream_items(fmt: str, fp: BinaryIO, where: str, opts: _Options) -> Iterato
 _WHOLE = {"txt": _txt_items, "html": _html_items, "json": _json_items, "feed": _feed_items}
 
 
-def _sniff(head: bytes) -> str:
-    """Format of content with no telling extension: JSON(L), feed, HTML or text."""
-    codec, skip = sniff_bom(head)
-    try:
-        start = head[skip:].decode(codec or "utf-8", errors="ignore").lstrip()[:_SNIFF].lower()
-    except LookupError:
-        return "txt"
-    if start.startswith("{"):
-        return "jsonl"
-    if start.startswith("["):
-        return "json"
-    if start.startswith("<"):
-        if any(tag in start for tag in ("<rss", "<feed", "<rdf:rdf")):
-            return "feed"
-        if "<html" in start or start.startswith("<!doctype html"):
-            return "html"
-        if start.startswith("<?xml"):
-            return "feed"
-    return "txt"
-
-
-def _file_items(path: str, opts: _Options, fmt: str | None = None) -> Iterator[Item]:
-    compression, ext = _split_ext(path)
+def _file_items(path: str, opts: Options, fmt: str | None = None) -> Iterator[Item]:
+    compression, ext = split_ext(path)
     fmt = fmt or FORMATS.get(ext)
     try:
         if fmt is None:
             try:
-                with _open(path, compression) as fp:
-                    fmt = _sniff(fp.read(_SNIFF))
-            except _READ_ERRORS as err:
-                raise InputError(_read_failed(err), where=path) from err
+                with open_binary(path, compression) as fp:
+                    fmt = sniff_format(fp.read(SNIFF_BYTES))
+            except READ_ERRORS as err:
+                raise InputError(read_failed(err), where=path) from err
         if fmt in _WHOLE:
-            yield from _WHOLE[fmt](_whole(path, opts, compression), path, opts)
+            yield from _WHOLE[fmt](read_whole(path, opts.max_bytes, compression), path, opts)
             return
         try:
-            fp = _open(path, compression)
-        except _READ_ERRORS as err:
-            raise InputError(_read_failed(err), where=path) from err
+            fp = open_binary(path, compression)
+        except READ_ERRORS as err:
+            raise InputError(read_failed(err), where=path) from err
         with fp:
             try:
                 yield from _stream_items(fmt, fp, path, opts)
-            except _READ_ERRORS as err:
-                raise InputError(f"{_read_failed(err)}; rest of file skipped", where=path) from err
+            except READ_ERRORS as err:
+                raise InputError(f"{read_failed(err)}; rest of file skipped", where=path) from err
     except InputError as err:
         yield err
 
 
-def _walk(top: str) -> Iterator[str | InputError]:
-    """Article files under ``top``: known extensions, hidden entries skipped, sorted."""
-    found = False
-    failures: list[InputError] = []
-
-    def onerror(err: OSError) -> None:
-        failures.append(InputError(f"cannot list directory ({err.strerror or err})",
-                                   where=err.filename or top))
-
-    for dirpath, dirnames, filenames in os.walk(top, onerror=onerror):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        yield from failures
-        failures.clear()
-        for name in sorted(filenames):
-            if name.startswith(".") or _split_ext(name)[1] not in FORMATS:
-                continue
-            found = True
-            yield os.path.join(dirpath, name)
-    yield from failures
-    if not found:
-        known = ", ".join(sorted(FORMATS))
-        yield InputError(f"no article files ({known}) in this directory", where=top)
-
-
-class _Prefixed:
-    """A read()-able stream that first replays bytes already read (for sniffing stdin)."""
-
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
-        self._head, self._rest = head, rest
-
-    def read(self, n: int = -1) -> bytes:
-        if self._head:
-            if n < 0:
-                out, self._head = self._head + self._rest.read(), b""
-                return out
-            out, self._head = self._head[:n], self._head[n:]
-            return out
-        return self._rest.read(n)
-
-
-def _stdin_items(opts: _Options) -> Iterator[Item]:
+def _stdin_items(opts: Options) -> Iterator[Item]:
     stdin = sys.stdin
     where = _STDIN_WHERE
     try:
@@ -439,13 +247,13 @@ def _stdin_items(opts: _Options) -> Iterator[Item]:
         buffer = getattr(stdin, "buffer", None)
         if buffer is None:  # a text stream without bytes underneath (e.g. StringIO)
             buffer = io.BytesIO(stdin.read().encode("utf-8"))
-        head = buffer.read(_SNIFF)
-        fmt = _sniff(head)
-        stream = _Prefixed(head, buffer)
+        head = buffer.read(SNIFF_BYTES)
+        fmt = sniff_format(head)
+        stream = Prefixed(head, buffer)
         if fmt in ("jsonl", "csv", "tsv"):
             yield from _stream_items(fmt, stream, where, opts)  # type: ignore[arg-type]
             return
-        data = stream.read(opts.max_bytes + 1)
+        data = read_up_to(stream, opts.max_bytes + 1)
         if len(data) > opts.max_bytes:
             raise InputError(f"input is over the {opts.max_bytes:,}-byte limit (max_bytes)", where=where)
         if not data.strip():
@@ -457,12 +265,12 @@ def _stdin_items(opts: _Options) -> Iterator[Item]:
         yield InputError(f"cannot read ({err.strerror or err})", where=where)
 
 
-def _path_items(path: InputPath, opts: _Options) -> Iterator[Item]:
+def _path_items(path: InputPath, opts: Options) -> Iterator[Item]:
     name = os.fspath(path)
     if name == STDIN and not isinstance(path, os.PathLike):
         yield from _stdin_items(opts)
     elif os.path.isdir(name):
-        for entry in _walk(name):
+        for entry in walk(name):
             if isinstance(entry, InputError):
                 yield entry
             else:
@@ -563,7 +371,7 @@ def read_articles(inputs: InputPath | Iterable[InputPath], *, text_column: str =
     Article
         With a stable id: the given one, else :func:`article_id` of text and url.
     """
-    opts = _options(text_column, title_column, id_column, url_column, date_column, source_column,
+    opts = make_options(text_column, title_column, id_column, url_column, date_column, source_column,
                     given_spans, max_bytes)
     items = (item for path in _as_inputs(inputs) for item in _path_items(path, opts))
     return _Batch(on_error, strict).run(items)
@@ -572,7 +380,7 @@ def read_articles(inputs: InputPath | Iterable[InputPath], *, text_column: str =
 def _reader(fmt: str) -> Callable[..., Iterator[Article]]:
     def read(path: InputPath, *, strict: bool = False, on_error: ErrorHandler | None = None,
              **options: Any) -> Iterator[Article]:
-        opts = _options(**options)
+        opts = make_options(**options)
         return _Batch(on_error, strict).run(_file_items(os.fspath(path), opts, fmt))
 
     read.__name__ = read.__qualname__ = f"read_{fmt}"
@@ -592,10 +400,10 @@ read_feed = _reader("feed")
 
 def _looks_like_path(text: str) -> bool:
     return (len(text) < 4096 and not any(ch.isspace() for ch in text)
-            and _split_ext(text)[1] in FORMATS)
+            and split_ext(text)[1] in FORMATS)
 
 
-def _memory_items(items: Any, opts: _Options) -> Iterator[Item]:
+def _memory_items(items: Any, opts: Options) -> Iterator[Item]:
     if isinstance(items, (str, os.PathLike, Mapping, Article)):
         items = [items]
     for n, item in enumerate(items, 1):
@@ -617,7 +425,7 @@ def _memory_items(items: Any, opts: _Options) -> Iterator[Item]:
                                  "extension is taken as a path, not as text)", where=item)
             else:
                 try:
-                    yield _build(where, {"text": item, "title": _first_line(item)}, opts,
+                    yield _build(where, {"text": item, "title": first_line(item)}, opts,
                                  origin=None, records=False)
                 except InputError as err:
                     yield err
@@ -643,5 +451,5 @@ def to_articles(items: Any, *, strict: bool = False, on_error: ErrorHandler | No
     Keyword arguments are those of :func:`read_articles`; ids are unique over
     the whole batch.
     """
-    opts = _options(**options)
+    opts = make_options(**options)
     return _Batch(on_error, strict).run(_memory_items(items, opts))

@@ -255,7 +255,7 @@ def test_legacy_encoding_detected_with_warning(tmp_path, caplog, encoding):
 def test_legacy_encoding_in_jsonl_after_utf8_lines(tmp_path, caplog):
     path = tmp_path / "mixed.jsonl"
     ascii_line = json.dumps({"id": "a", "text": "Plain ASCII text about Rome."}) + "\n"
-    latin_line = '{"id": "b", "text": "%s"}\n' % LATIN
+    latin_line = json.dumps({"id": "b", "text": LATIN}, ensure_ascii=False) + "\n"
     path.write_bytes(ascii_line.encode() + latin_line.encode("cp1252"))
     with caplog.at_level(logging.WARNING):
         arts, errors = collect(path)
@@ -389,6 +389,13 @@ def test_stdin_plain_text(monkeypatch):
     assert art.origin == "<stdin>"
 
 
+def test_stdin_text_longer_than_the_sniffed_head(monkeypatch):
+    body = "Ferries to Zanzibar resumed on Friday. " * 400  # well past the 4 KiB sniffed first
+    _fake_stdin(monkeypatch, body.encode())
+    [art], errors = collect("-")
+    assert errors == [] and art.text == body
+
+
 def test_stdin_over_max_bytes(monkeypatch):
     _fake_stdin(monkeypatch, b"word " * 500)
     arts, errors = collect("-", max_bytes=100)
@@ -398,8 +405,10 @@ def test_stdin_over_max_bytes(monkeypatch):
 # -- ids, duplicates, given spans ----------------------------------------------------
 
 def test_ids_are_stable_across_reads(tmp_path):
-    write_jsonl(tmp_path / "a.jsonl", [{"text": "Ice on the Danube near Vienna.", "url": "https://u.example/1"},
-                                       {"text": "Ice on the Danube near Vienna."}])
+    write_jsonl(tmp_path / "a.jsonl", [
+        {"text": "Ice on the Danube near Vienna.", "url": "https://u.example/1"},
+        {"text": "Ice on the Danube near Vienna."},
+    ])
     (tmp_path / "b.txt").write_text("Fog in Lisbon.", encoding="utf-8")
     first = [a.id for a in collect(tmp_path)[0]]
     second = [a.id for a in collect(tmp_path)[0]]
@@ -502,7 +511,7 @@ def test_compressed_inputs(tmp_path):
     gz = tmp_path / "batch.jsonl.gz"
     gz.write_bytes(gzip.compress(b'{"id": "g1", "text": "Dust storm over Alice Springs."}\n'))
     xz = tmp_path / "note.txt.xz"
-    xz.write_bytes(lzma.compress("Tide warning for Darwin.".encode()))
+    xz.write_bytes(lzma.compress(b"Tide warning for Darwin."))
     corrupt = tmp_path / "bad.jsonl.gz"
     corrupt.write_bytes(gzip.compress(b'{"id": "c1", "text": "Gone."}\n' * 50)[:40])
     arts, errors = collect(tmp_path)

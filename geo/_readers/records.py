@@ -100,7 +100,7 @@ def iter_csv(fp: BinaryIO, where: str, *, delimiter: str, text_column: str, max_
             yield InputError(f"expected {len(header)} fields, got {len(row)} (unbalanced quotes?)",
                              where=here)
             continue
-        yield here, dict(zip(header, row))
+        yield here, dict(zip(header, row, strict=False))
     reported = bool(errors)
     yield from _drain(errors)
     if header is None and not reported:
