@@ -27,6 +27,7 @@ Policies:
 """
 from __future__ import annotations
 
+import glob
 import hashlib
 import io
 import json
@@ -277,6 +278,12 @@ def _path_items(path: InputPath, opts: Options) -> Iterator[Item]:
                 yield from _file_items(entry, opts)
     elif os.path.exists(name):
         yield from _file_items(name, opts)
+    elif glob.has_magic(name) and len(name) < 4096:  # a pattern the shell did not expand
+        matches = sorted(glob.glob(name, recursive=True))
+        if not matches:
+            yield InputError("no file matches this pattern", where=name)
+        for match in matches:
+            yield from _path_items(match, opts)
     else:
         shown = name if len(name) <= 200 else name[:199] + "…"
         yield InputError("no such file or directory", where=shown)
@@ -353,7 +360,9 @@ def read_articles(inputs: InputPath | Iterable[InputPath], *, text_column: str =
     inputs : path, ``'-'`` or iterable of them
         Files (format by extension, sniffed when unknown: ``.txt``, ``.html``,
         ``.jsonl``/``.ndjson``, ``.json``, ``.csv``/``.tsv``, ``.xml``/``.rss``/``.atom``),
-        directories (recursive, sorted, hidden entries skipped) or ``'-'`` for stdin.
+        directories (recursive, sorted, hidden entries skipped), glob patterns
+        (``'news/**/*.jsonl'``, sorted) or ``'-'`` for stdin. Compressed
+        ``.gz``/``.bz2``/``.xz`` files are read through.
     text_column, title_column, id_column, url_column, date_column, source_column : str
         Field names in JSONL/JSON/CSV records.
     given_spans : bool
@@ -420,6 +429,8 @@ def _memory_items(items: Any, opts: Options) -> Iterator[Item]:
         elif isinstance(item, str):
             if item == STDIN or ("\n" not in item and len(item) < 4096 and os.path.exists(item)):
                 yield from _path_items(item, opts)
+            elif _looks_like_path(item) and glob.has_magic(item):
+                yield from _path_items(item, opts)
             elif _looks_like_path(item):
                 yield InputError("no such file or directory (a one-word string with a file "
                                  "extension is taken as a path, not as text)", where=item)
@@ -443,13 +454,24 @@ def to_articles(items: Any, *, strict: bool = False, on_error: ErrorHandler | No
                 **options: Any) -> Iterator[Article]:
     """Normalise anything the Python API accepts into Articles.
 
-    ``items`` is one of, or an iterable of: :class:`Article` (passed through),
-    ``dict`` (a record, as a JSONL line), :class:`pathlib.Path` (always a
-    path), ``str`` — an existing path or ``'-'`` is read as input, any other
-    string is article text (but a one-word string ending in a known extension
-    such as ``news.jsonl`` that does not exist is reported, not parsed as text).
-    Keyword arguments are those of :func:`read_articles`; ids are unique over
-    the whole batch.
+    Parameters
+    ----------
+    items : str, path, dict, Article, or an iterable of them
+        :class:`Article` objects pass through (an empty id is filled in);
+        a ``dict`` is a record, read like a JSONL line; a :class:`pathlib.Path`
+        is always a path; a ``str`` that is an existing path, a glob pattern
+        or ``'-'`` is read as input, any other string is article text (its
+        first non-empty line is the title). A one-word string ending in a
+        known extension (``news.jsonl``) that does not exist is reported as a
+        missing file rather than parsed as text.
+    strict, on_error, **options
+        As for :func:`read_articles`. Ids are unique over the whole batch.
+
+    Notes
+    -----
+    Because a string may name a file, text from untrusted users should be
+    passed as ``{"text": ...}`` or as an :class:`Article`, never as a bare
+    string: ``"/etc/passwd"`` or ``"-"`` would otherwise be read as input.
     """
     opts = make_options(**options)
     return _Batch(on_error, strict).run(_memory_items(items, opts))

@@ -360,6 +360,15 @@ def test_directory_recursion_is_sorted_and_skips_hidden(tmp_path):
     assert [a.id for a in again] == [a.id for a in arts]
 
 
+def test_glob_patterns_expand_sorted(tmp_path):
+    for name in ["b.txt", "a.txt", "c.md"]:
+        (tmp_path / name).write_text(f"News from {name} about Lima.", encoding="utf-8")
+    arts, errors = collect([str(tmp_path / "*.txt"), str(tmp_path / "*.nothing")])
+    assert [Path(a.origin).name for a in arts] == ["a.txt", "b.txt"]
+    [err] = errors
+    assert "no file matches" in str(err) and err.where.endswith("*.nothing")
+
+
 def test_empty_directory_and_missing_path(tmp_path):
     (tmp_path / "empty").mkdir()
     arts, errors = collect([tmp_path / "empty", tmp_path / "nope.jsonl"])
