@@ -67,6 +67,8 @@ def coerce_frames(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
         articles, mentions = None, data
     elif hasattr(data, "__geo_interface__"):
         articles, mentions = None, _features_frame(data)
+    elif isinstance(data, dict) and data.get("type") in ("Feature", "FeatureCollection"):
+        articles, mentions = None, _features_frame(type("GeoJSON", (), {"__geo_interface__": data})())
     else:
         raise MapInputError(
             "cannot map an object of type "
@@ -170,6 +172,8 @@ def _articles_frame(articles: pd.DataFrame | None, mentions: pd.DataFrame) -> pd
 
 def prepare(data: Any, *, min_confidence: float = 0.0) -> MapData:
     """Validate ``data``, drop mentions below ``min_confidence``, aggregate per place."""
+    if isinstance(data, MapData):  # already prepared (by a caller that also writes pages)
+        return data
     if not 0.0 <= float(min_confidence) <= 1.0:
         raise MapInputError(f"min_confidence must be within [0, 1], got {min_confidence!r}")
     articles, mentions = coerce_frames(data)

@@ -140,11 +140,11 @@ def _event_data(md: MapData, *, articles_href: str | None, low_confidence: float
     return data, period
 
 
-def _gazetteer_footprints() -> tuple[FootprintOf | None, FootprintOf | None]:
+def _gazetteer_footprints(data_dir: Any = None) -> tuple[FootprintOf | None, FootprintOf | None]:
     try:
         import gazetteer
 
-        gaz = gazetteer.load()
+        gaz = gazetteer.load(data_dir, build=False)  # drawing a map never builds a gazetteer
     except Exception as err:  # noqa: BLE001 - any gazetteer trouble only costs the area layers
         logger.warning("no footprints (gazetteer unavailable: %s); country and region layers skipped", err)
         return None, None
@@ -256,6 +256,7 @@ def event_map(
     layers: Iterable[str] = DEFAULT_LAYERS,
     footprint_of: FootprintOf | None | bool = None,
     country_footprint: FootprintOf | None = None,
+    gazetteer_dir: Any = None,
     articles_href: str | None = None,
     max_popup_articles: int = MAX_POPUP_ARTICLES,
     offline: bool = False,
@@ -281,6 +282,8 @@ def event_map(
     country_footprint : callable, optional
         ``country_footprint(country_code) -> geometry | None`` for the per-country choropleth
         (defaults to the gazetteer's country footprints).
+    gazetteer_dir : path-like, optional
+        Where the built gazetteer lives, for the default footprints (never built here).
     articles_href : str, optional
         Relative URL of the directory holding the article pages (see
         :func:`maps.write_article_pages`); popups then link to ``<href>/<page>#m-<index>``.
@@ -344,12 +347,16 @@ def event_map(
     if ("countries" in layers or "regions" in layers) and len(md.places) and footprint_of is not False:
         fp, cfp = footprint_of, country_footprint
         if fp is None and cfp is None:
-            fp, cfp = _gazetteer_footprints()
+            fp, cfp = _gazetteer_footprints(gazetteer_dir)
         if "countries" in layers and cfp is not None:
             made = _country_layer(md, cfp, show=False)
             if made:
                 made[0].add_to(m)
-                m.add_child(made[1])
+                # our own legend row, not branca's colormap legend (which needs d3 from a CDN)
+                cmap = made[1]
+                stops = ",".join(cmap.rgb_hex_str(cmap.vmin + (cmap.vmax - cmap.vmin) * i / 4) for i in range(5))
+                legend_rows.append((f"background:linear-gradient(90deg,{stops});width:40px;border-radius:0",
+                                    f"mentions per country ({int(cmap.vmin)}&ndash;{int(cmap.vmax)})"))
         if "regions" in layers and fp is not None:
             region = _region_layer(md, fp, show=True)
             if region is not None:

@@ -100,7 +100,7 @@ def _folium_dir() -> Path:
 
 
 def _package_dir(pkg: str) -> str:
-    return pkg.replace("/", "__")
+    return pkg.replace("/", "__").replace("@", "-")
 
 
 def local_file(url: str) -> Path | None:

@@ -1,0 +1,188 @@
+"""``eventmap map``: draw articles (or stored / exported frames) on an HTML map."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from geo.cli._common import EXIT_SKIPPED, cli_errors, echo_err
+
+__all__ = ["COMMANDS", "load_map_inputs"]
+
+logger = logging.getLogger(__name__)
+
+_FRAME_SUFFIXES = {".parquet", ".geoparquet", ".geojson"}
+_LAYERS = ("places", "focus", "heat", "countries", "regions", "time")
+
+
+def _frame_kind(df: Any, where: str) -> str:
+    cols = set(df.columns)
+    if "place_id" in cols and ("mention_index" in cols or "start" in cols):
+        return "mentions"
+    if "article_id" in cols and "place_id" not in cols:
+        return "articles"
+    if "n_articles" in cols:
+        raise click.UsageError(f"{where}: this is a places frame, which does not say which articles mention what; "
+                               "export the mentions instead (eventmap parse ... -o FILE --layer mentions)")
+    if "place_id" in cols or "geometry" in cols:
+        return "mentions"
+    raise click.UsageError(f"{where}: not an eventmap frame (columns: {', '.join(sorted(cols)[:12])})")
+
+
+def _read_frame(path: Path) -> Any:
+    import geopandas as gpd
+    import pandas as pd
+
+    if path.suffix.lower() == ".geojson":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise click.UsageError(f"{path}: cannot read GeoJSON: {err}") from err
+        feats = data.get("features") if isinstance(data, dict) else None
+        if not isinstance(feats, list):
+            raise click.UsageError(f"{path}: not a GeoJSON FeatureCollection")
+        if not feats:
+            return gpd.GeoDataFrame({"place_id": pd.Series([], dtype="object")}, geometry=[], crs="EPSG:4326")
+        gdf = gpd.GeoDataFrame.from_features(feats, crs="EPSG:4326")
+        if "place_id" not in gdf and "article_id" not in gdf:
+            gdf["place_id"] = [str(f.get("id", i)) for i, f in enumerate(feats)]
+        return gdf
+    try:
+        return gpd.read_parquet(path)
+    except ValueError:  # plain (non-geo) parquet
+        return pd.read_parquet(path)
+    except OSError as err:
+        raise click.UsageError(f"{path}: cannot read parquet: {err}") from err
+
+
+def load_map_inputs(inputs: tuple[str, ...], *, parse_options: dict[str, Any]) -> tuple[Any, list[Exception]]:
+    """Frames from INPUTS: store directories, frame files, or articles to parse."""
+    import pandas as pd
+
+    from geo.frames import build_frames
+
+    articles, mentions, raw = [], [], []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir() and (p / "manifest.json").is_file():
+            from geo.store import Store
+
+            store = Store(p, create=False)
+            articles.append(store.articles)
+            mentions.append(store.mentions)
+        elif p.is_file() and p.suffix.lower() in _FRAME_SUFFIXES:
+            df = _read_frame(p)
+            (articles if _frame_kind(df, str(p)) == "articles" else mentions).append(df)
+        else:
+            raw.append(item)
+    skipped: list[Exception] = []
+    if raw:
+        from geo.pipeline import parse
+
+        def on_error(err: Exception) -> None:
+            skipped.append(err)
+            echo_err(f"{err}; skipped")
+
+        res = parse(raw if len(raw) > 1 else raw[0], progress=sys.stderr.isatty(), on_error=on_error,
+                    **parse_options)
+        articles.append(res.articles)
+        mentions.append(res.mentions)
+    if not mentions:
+        a, m, _ = build_frames([])
+        mentions.append(m)
+        if not articles:
+            articles.append(a)
+    arts = pd.concat(articles, ignore_index=True) if articles else None
+    ments = pd.concat(mentions, ignore_index=True)
+    if arts is None:
+        return ments, skipped
+    return (arts, ments), skipped
+
+
+def _rel_url(target: Path, start: Path) -> str:
+    return Path(os.path.relpath(target.resolve(), start.resolve())).as_posix()
+
+
+@click.command("map")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="map.html", show_default=True,
+              help="The HTML map to write.")
+@click.option("--articles-dir", type=click.Path(file_okay=False), default=None,
+              help="Also write one page per article here (mentions highlighted, linked to the map); "
+                   "the map's popups link to them.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Leave off mentions resolved with lower confidence.")
+@click.option("--low-confidence", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Draw places whose best mention is below this hollow and grey.")
+@click.option("--layers", default=",".join(_LAYERS), show_default=True,
+              help="Comma-separated layers to draw.")
+@click.option("--max-popup-articles", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="Articles listed per place popup (most recent first).")
+@click.option("--offline", is_flag=True,
+              help="Copy Leaflet and plugin files next to the map (<name>_files/) instead of using the CDN.")
+@click.option("--fetch-assets", is_flag=True, help="With --offline: fetch missing assets from npm first.")
+@click.option("--tiles", default="OpenStreetMap", show_default=True, help="Base tiles (any folium tiles name).")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="EVENTMAP_DATA_DIR",
+              help="Gazetteer directory (footprints; parsing) [env: EVENTMAP_DATA_DIR].")
+@click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Processes to parse articles with.")
+@click.option("--strict", is_flag=True, help="Stop at the first bad input instead of skipping it.")
+@cli_errors
+def map_cmd(inputs: tuple[str, ...], output: str, articles_dir: str | None, min_confidence: float,
+            low_confidence: float, layers: str, max_popup_articles: int, offline: bool, fetch_assets: bool,
+            tiles: str, data_dir: str | None, workers: int, strict: bool) -> None:
+    """Draw the places articles mention on an interactive HTML map.
+
+    INPUTS are articles (anything `eventmap parse` reads), store directories,
+    or frames written by `eventmap parse -o X.parquet|X.geojson --layer mentions`
+    (articles frames add titles and links).
+
+    \b
+    Examples:
+      eventmap map examples/ -o map.html --articles-dir articles
+      eventmap map news.store -o map.html --min-confidence 0.5
+      eventmap map mentions.parquet articles.parquet -o map.html --offline
+    """
+    import maps
+
+    chosen = tuple(x.strip() for x in layers.split(",") if x.strip())
+    bad = [x for x in chosen if x not in _LAYERS]
+    if bad:
+        raise click.BadParameter(f"unknown layer(s) {', '.join(bad)}; choose from {', '.join(_LAYERS)}",
+                                 param_hint="--layers")
+    out = Path(output)
+    if offline:
+        from maps.assets import fetch, missing_assets
+
+        if missing_assets():
+            if not fetch_assets:
+                raise click.ClickException("offline assets are not fetched yet: run `python -m maps.assets fetch` "
+                                           "or add --fetch-assets (needs npm)")
+            fetch()
+    data, skipped = load_map_inputs(inputs, parse_options={"workers": workers, "strict": strict,
+                                                          "gazetteer_dir": data_dir})
+    from maps._data import prepare
+
+    md = prepare(data, min_confidence=min_confidence)
+    pages = Path(articles_dir) if articles_dir else None
+    m = maps.event_map(
+        md, min_confidence=min_confidence, low_confidence=low_confidence, layers=chosen,
+        gazetteer_dir=data_dir, articles_href=_rel_url(pages, out.parent) if pages else None,
+        max_popup_articles=max_popup_articles, tiles=tiles)
+    maps.save_map(m, out, offline=offline)
+    if pages is not None:
+        written = maps.write_article_pages(md.articles, md.all_mentions, pages,
+                                           map_href=_rel_url(out, pages), on_map=set(md.places["place_id"]))
+        echo_err(f"{len(written) - 1} article pages → {pages}")
+    echo_err(f"map → {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    if skipped:
+        echo_err(f"{len(skipped)} input(s) skipped")
+        sys.exit(EXIT_SKIPPED)
+
+
+COMMANDS = [map_cmd]

@@ -1,0 +1,143 @@
+"""``eventmap map`` through click's CliRunner, on real files."""
+from __future__ import annotations
+
+import json
+import re
+import types
+
+import pytest
+from click.testing import CliRunner
+
+from geo.cli import main
+from maps.pages import page_name
+
+from maps_fixtures import sample_frames
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return sample_frames()
+
+
+@pytest.fixture()
+def frame_files(tmp_path, frames):
+    articles, mentions, _ = frames
+    a, m = tmp_path / "articles.parquet", tmp_path / "mentions.parquet"
+    articles.to_parquet(a)
+    mentions.to_parquet(m)
+    return a, m
+
+
+def run(*args):
+    result = CliRunner().invoke(main, ["map", *map(str, args)], catch_exceptions=False)
+    return result
+
+
+def payload(path) -> dict:
+    html = path.read_text(encoding="utf-8")
+    found = re.search(r"var event_data_[0-9a-f]+ = (\{.*?\});\n", html)
+    assert found
+    return json.loads(found.group(1))
+
+
+def test_help():
+    r = run("--help")
+    assert r.exit_code == 0 and "--articles-dir" in r.output and "--min-confidence" in r.output
+
+
+def test_map_from_frame_files_with_pages(tmp_path, frame_files):
+    a, m = frame_files
+    out = tmp_path / "out" / "map.html"
+    pages = tmp_path / "out" / "pages"
+    r = run(m, a, "-o", out, "--articles-dir", pages, "--layers", "places,focus,heat,time")
+    assert r.exit_code == 0, r.output
+    data = payload(out)
+    assert len(data["places"]) == 6
+    busan = next(p for p in data["places"] if p[0] == "gn:1838524")
+    art = data["articles"][busan[10][1][0]]
+    assert art[1] == "Ships leave Busan" and art[5] == f"pages/{page_name('a1')}"
+    page = (pages / page_name("a1")).read_text()
+    assert 'href="../map.html#place=gn%3A1838524"' in page
+    assert (pages / "index.html").is_file()
+    assert "4 article pages" in r.output
+
+
+def test_min_confidence_option(tmp_path, frame_files):
+    a, m = frame_files
+    out = tmp_path / "map.html"
+    r = run(m, a, "-o", out, "--min-confidence", "0.75", "--articles-dir", tmp_path / "pages")
+    assert r.exit_code == 0, r.output
+    ids = {p[0] for p in payload(out)["places"]}
+    assert "em:pentagon" not in ids and "gn:1838524" in ids
+    page = (tmp_path / "pages" / page_name("a3")).read_text()
+    # the filtered-out mention is still highlighted on the page, just not linked to the map
+    assert '<span class="mention low" id="m-0"' in page
+
+
+def test_map_from_geojson_mentions(tmp_path, frames):
+    _, mentions, _ = frames
+    path = tmp_path / "mentions.geojson"
+    path.write_text(mentions.assign(date=mentions["date"].astype(str)).to_json(), encoding="utf-8")
+    out = tmp_path / "map.html"
+    r = run(path, "-o", out, "--layers", "places")
+    assert r.exit_code == 0, r.output
+    assert {p[0] for p in payload(out)["places"]} >= {"gn:1838524", "em:korean-peninsula"}
+
+
+def test_map_from_store(tmp_path, frames):
+    from geo.store import Store
+
+    store = Store(tmp_path / "news.store")
+    articles, mentions, _ = frames
+    store.ingest(types.SimpleNamespace(articles=articles, mentions=mentions))
+    out = tmp_path / "map.html"
+    r = run(tmp_path / "news.store", "-o", out, "--layers", "places")
+    assert r.exit_code == 0, r.output
+    assert len(payload(out)["places"]) == 6
+
+
+def test_places_frame_is_refused_with_a_reason(tmp_path, frames):
+    path = tmp_path / "places.parquet"
+    frames[2].to_parquet(path)
+    r = run(path, "-o", tmp_path / "map.html")
+    assert r.exit_code != 0 and "places frame" in r.output and str(path) in r.output
+    assert not (tmp_path / "map.html").exists()
+
+
+def test_bad_geojson_named(tmp_path):
+    path = tmp_path / "broken.geojson"
+    path.write_text("{not json", encoding="utf-8")
+    r = run(path, "-o", tmp_path / "map.html")
+    assert r.exit_code != 0 and "broken.geojson" in r.output
+
+
+def test_bad_coordinates_clean_error(tmp_path, frames):
+    _, mentions, _ = frames
+    bad = mentions.copy()
+    bad.loc[0, "lat"] = 123.0
+    path = tmp_path / "m.parquet"
+    bad.drop(columns="geometry").to_parquet(path)
+    r = run(path, "-o", tmp_path / "map.html")
+    assert r.exit_code == 1 and "123.0" in r.output and "Traceback" not in r.output
+
+
+def test_unknown_layer(tmp_path, frame_files):
+    r = run(frame_files[1], "-o", tmp_path / "map.html", "--layers", "places,glitter")
+    assert r.exit_code == 2 and "glitter" in r.output
+
+
+def test_offline_copies_assets(tmp_path, frame_files):
+    from maps.assets import missing_assets
+
+    if missing_assets():
+        pytest.skip("offline assets not fetched (python -m maps.assets fetch)")
+    out = tmp_path / "map.html"
+    r = run(frame_files[1], frame_files[0], "-o", out, "--offline")
+    assert r.exit_code == 0, r.output
+    html = out.read_text()
+    srcs = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', html)
+    assert srcs and all(s.startswith("map_files/") for s in srcs), srcs
+    for s in srcs:
+        assert (tmp_path / s).is_file(), s
+    assert (tmp_path / "map_files" / "leaflet-1.9.3" / "dist" / "images" / "layers.png").is_file()
+    assert "cdn.jsdelivr.net" not in html and "cdnjs.cloudflare.com" not in html
