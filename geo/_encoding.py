@@ -63,6 +63,19 @@ def detect(data: bytes) -> str | None:
     return results[0].encoding
 
 
+def _mostly_utf8(data: bytes) -> str | None:
+    """``data`` decoded as UTF-8 with replacements if it is UTF-8 with a few stray bytes.
+
+    Legacy single-byte text almost never contains valid multi-byte UTF-8
+    sequences, so many valid ones and few invalid ones mean damaged UTF-8 —
+    which a charset guess would turn into mojibake everywhere.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    valid = len(text) - len(text.encode("ascii", errors="ignore")) - bad
+    return text if valid > 0 and bad * 4 <= valid else None
+
+
 def _binary_error(where: str, data: bytes) -> InputError:
     offset = data.index(b"\0")
     return InputError(f"binary file (NUL byte at offset {offset}); not an article", where=where)
@@ -109,6 +122,11 @@ def decode(data: bytes, where: str, *, declared: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         utf8_err = err
+    text = _mostly_utf8(data)
+    if text is not None:
+        logger.warning("%s: UTF-8 with %d invalid byte sequence(s), the first at offset %d; "
+                       "replaced with U+FFFD", where, text.count("\ufffd"), utf8_err.start)
+        return text
     guess = detect(data)
     if guess is None:
         raise InputError(f"not UTF-8 (bad byte at offset {utf8_err.start}) and no other encoding "
@@ -192,6 +210,12 @@ def iter_lines(fp: BinaryIO, where: str, *, max_line: int) -> Iterator[tuple[int
         except UnicodeDecodeError as err:
             bad = err
         else:
+            yield lineno, text
+            continue
+        text = _mostly_utf8(raw)
+        if text is not None:
+            logger.warning("%s: invalid UTF-8 byte sequence(s) at column %d; replaced with U+FFFD",
+                           here, bad.start + 1)
             yield lineno, text
             continue
         if fallback is None:

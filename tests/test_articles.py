@@ -264,6 +264,18 @@ def test_legacy_encoding_in_jsonl_after_utf8_lines(tmp_path, caplog):
     assert any(f"{path}: not UTF-8 from line 2" in r.getMessage() for r in caplog.records)
 
 
+def test_damaged_utf8_is_not_mistaken_for_a_legacy_encoding(tmp_path, caplog):
+    good = LATIN.encode("utf-8")
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(good[:40] + b"\xff" + good[40:])
+    with caplog.at_level(logging.WARNING):
+        [art], errors = collect(path)
+    assert errors == []
+    assert art.text == good[:40].decode() + "\ufffd" + good[40:].decode()
+    assert any("invalid byte sequence" in r.getMessage() and str(path) in r.getMessage()
+               for r in caplog.records)
+
+
 def test_binary_file_is_an_error_naming_the_file(tmp_path):
     png = tmp_path / "image.txt"
     png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
@@ -482,6 +494,9 @@ def test_to_articles_normalises_anything(tmp_path):
 
     [single] = to_articles("Just one text about Kyoto.")
     assert single.text == "Just one text about Kyoto."
+    # a dict's text is never taken for a path, even when it names an existing file
+    [literal] = to_articles({"text": str(path)})
+    assert literal.text == str(path)
 
 
 def test_to_articles_bad_items(tmp_path):
