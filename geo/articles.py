@@ -117,9 +117,11 @@ _STDIN_WHERE = "<stdin>"
 ErrorHandler = Callable[[InputError], Any]
 InputPath = Union[str, "os.PathLike[str]"]
 
-
-
 Item = Article | InputError
+
+
+def _has_magic(name: str) -> bool:
+    return any(ch in name for ch in "*?[")
 
 
 def _default_on_error(err: InputError) -> None:
@@ -278,7 +280,7 @@ def _path_items(path: InputPath, opts: Options) -> Iterator[Item]:
                 yield from _file_items(entry, opts)
     elif os.path.exists(name):
         yield from _file_items(name, opts)
-    elif glob.has_magic(name) and len(name) < 4096:  # a pattern the shell did not expand
+    elif _has_magic(name) and len(name) < 4096:  # a pattern the shell did not expand
         matches = sorted(glob.glob(name, recursive=True))
         if not matches:
             yield InputError("no file matches this pattern", where=name)
@@ -429,7 +431,7 @@ def _memory_items(items: Any, opts: Options) -> Iterator[Item]:
         elif isinstance(item, str):
             if item == STDIN or ("\n" not in item and len(item) < 4096 and os.path.exists(item)):
                 yield from _path_items(item, opts)
-            elif _looks_like_path(item) and glob.has_magic(item):
+            elif _looks_like_path(item) and _has_magic(item):
                 yield from _path_items(item, opts)
             elif _looks_like_path(item):
                 yield InputError("no such file or directory (a one-word string with a file "

@@ -32,8 +32,11 @@ def html_fields(html: str, where: str) -> dict[str, Any]:
     if doc is None:
         raise InputError("no article text found in the HTML page", where=where)
     get = doc.get if isinstance(doc, dict) else (lambda k: getattr(doc, k, None))
-    return {"text": get("text") or "", "title": get("title"), "date": get("date"),
-            "url": get("url"), "source": get("sitename")}
+    text = get("text") or ""
+    if not text.strip():
+        raise InputError("no article text found in the HTML page", where=where)
+    return {"text": text, "title": get("title"), "date": get("date"), "url": get("url"),
+            "source": get("sitename")}
 
 
 def html_to_text(fragment: str) -> str:
