@@ -53,7 +53,7 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders.base import _DEFAULT_USER_AGENT, Geocoder
 from geopy.location import Location
 
-from gazetteer._cache import GeocodeCache, default_cache_path, normalize_query
+from gazetteer._cache import GeocodeCache, default_cache_path
 from gazetteer.errors import ConfigurationError, EventmapError
 
 __all__ = [
@@ -769,7 +769,8 @@ def make_geocoder(name: str = "offline", *, user_agent: str | None = None, domai
         factory = nominatim if member == "nominatim" else photon
         options: dict[str, Any] = {"domain": domain} if domain else {}
         built.append(factory(user_agent=user_agent, scheme=scheme, timeout=timeout,
-                             min_delay_seconds=min_delay_seconds, cache=online_cache if online_cache is not None else False,
+                             min_delay_seconds=min_delay_seconds,
+                             cache=online_cache if online_cache is not None else False,
                              max_retries=max_retries, backoff_seconds=backoff_seconds, max_wait=max_wait,
                              **options))
     if len(built) == 1:

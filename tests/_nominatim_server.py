@@ -31,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["FakeGeoServer", "PLACES", "Request"]
+__all__ = ["PLACES", "FakeGeoServer", "Request", "point_key"]
 
 #: general-knowledge places: (name, country, cc, state, lat, lon, osm class, osm type, importance)
 PLACES: list[dict[str, Any]] = [
@@ -126,7 +126,7 @@ class FakeGeoServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            def do_GET(self) -> None:  # the http.server API name
                 server._handle(self)
 
             def log_message(self, *args: Any) -> None:  # keep test output clean

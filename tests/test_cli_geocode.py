@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from _nominatim_server import PLACES, FakeGeoServer
 from click.testing import CliRunner
 
-from _nominatim_server import PLACES, FakeGeoServer
 from geo.cli import main
 
 UA = "eventmap-cli-tests/1.0 (tests@example.invalid)"

@@ -12,8 +12,10 @@ import subprocess
 import sys
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 import pytest
+from _nominatim_server import FakeGeoServer
 from geopy.exc import (
     GeocoderRateLimited,
     GeocoderServiceError,
@@ -24,7 +26,6 @@ from geopy.exc import (
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from _nominatim_server import FakeGeoServer
 from gazetteer import normalize
 from gazetteer.errors import ConfigurationError, EventmapError
 from gazetteer.online import (
@@ -170,7 +171,7 @@ def test_bad_query_is_a_clear_error_without_request(server, bad):
 
 @pytest.mark.parametrize("bad", [(91.0, 0.0), (0.0, 181.0), (float("nan"), 1.0), "north, east", (1.0,)])
 def test_bad_point_is_a_clear_error_without_request(server, bad):
-    with pytest.raises(InvalidQuery, match="lat|lon|expected"):
+    with pytest.raises(InvalidQuery, match=r"lat|lon|expected"):
         online(server).reverse(bad)
     assert server.count() == 0
 
@@ -387,7 +388,7 @@ def test_persistent_timeouts_raise_timed_out(server):
 def test_malformed_json_fails_clearly_without_retry(server):
     geocoder = online(server, max_retries=3)
     server.fail("seoul", "malformed")
-    with pytest.raises(OnlineGeocoderError, match="'Seoul'.*GeocoderParseError"):
+    with pytest.raises(OnlineGeocoderError, match=r"'Seoul'.*GeocoderParseError"):
         geocoder.geocode("Seoul")
     server.fail("seoul", "wrongshape")
     with pytest.raises(OnlineGeocoderError, match="unexpected answer"):
@@ -432,7 +433,7 @@ def test_requests_are_spaced_by_min_delay(server):
         geocoder.geocode(q)
     times = [r.time for r in server.requests]
     assert len(times) == 4
-    assert all(b - a >= 0.18 for a, b in zip(times, times[1:]))
+    assert all(b - a >= 0.18 for a, b in pairwise(times))
 
 
 def test_objects_on_one_endpoint_share_the_rate_limit(server):
@@ -441,7 +442,7 @@ def test_objects_on_one_endpoint_share_the_rate_limit(server):
     for q in ["Busan", "Seoul", "Paris", "Nairobi"]:
         (a if len(q) % 2 else b).geocode(q)
     times = sorted(r.time for r in server.requests)
-    assert all(t2 - t1 >= 0.18 for t1, t2 in zip(times, times[1:]))
+    assert all(t2 - t1 >= 0.18 for t1, t2 in pairwise(times))
 
 
 def test_threads_share_the_rate_limit_and_the_cache(server, cache_file):
@@ -451,7 +452,7 @@ def test_threads_share_the_rate_limit_and_the_cache(server, cache_file):
         answers = list(pool.map(geocoder.geocode, queries))
     assert all(answers)
     times = sorted(r.time for r in server.requests)
-    assert all(t2 - t1 >= 0.09 for t1, t2 in zip(times, times[1:]))
+    assert all(t2 - t1 >= 0.09 for t1, t2 in pairwise(times))
     assert server.count() <= 12
     server.requests.clear()
     with ThreadPoolExecutor(4) as pool:
@@ -497,7 +498,7 @@ def test_chain_passes_filters_and_results_lists(server):
     loc = chain.geocode("Paris", country_codes=["US"], feature_classes=["P"])
     assert loc.raw["osm_id"] == 1004
     assert server.requests[-1].params["countrycodes"] == "us"
-    assert [l.raw["osm_id"] for l in chain.geocode("Paris", exactly_one=False)] == [1003, 1004]
+    assert [loc.raw["osm_id"] for loc in chain.geocode("Paris", exactly_one=False)] == [1003, 1004]
 
 
 def test_chain_online_first_falls_back_offline_when_down(server, caplog):

@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
-from gazetteer.online import GeocodeCache
 from gazetteer._cache import normalize_query
 from gazetteer.errors import ConfigurationError
+from gazetteer.online import GeocodeCache
 
 HIT = [{"address": "Somewhere", "point": [1.5, -2.5], "raw": {"name": "Somewhere", "n": 1}}]
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from _nominatim_server import PLACES, FakeGeoServer
+
 from gazetteer import OfflineGeocoder
 from gazetteer.online import GeocoderChain, OnlineGeocoderError, make_geocoder
 
