@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from geopy.adapters import AdapterHTTPError
+from geopy.adapters import AdapterHTTPError, get_retry_after
 from geopy.exc import (
     GeocoderQueryError,
     GeocoderRateLimited,
@@ -141,6 +141,23 @@ def _final_error(err: BaseException, message: str, **info: Any) -> OnlineGeocode
 def _http_status(err: BaseException) -> int | None:
     cause = err.__cause__
     return cause.status_code if isinstance(cause, AdapterHTTPError) else None
+
+
+def _retry_after(err: BaseException) -> float | None:
+    """Seconds the service asked us to wait: 429 (geopy parses it) or 503 (it does not)."""
+    if getattr(err, "retry_after", None) is not None:
+        return float(err.retry_after)  # type: ignore[attr-defined]
+    cause = err.__cause__
+    if isinstance(cause, AdapterHTTPError) and cause.headers:
+        seconds = get_retry_after({k.lower(): v for k, v in cause.headers.items()})
+        return None if seconds is None else float(seconds)
+    return None
+
+
+def _short(text: str, size: int = 200) -> str:
+    """One line, at most ``size`` characters: services may answer whole HTML pages."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= size else line[: size - 1] + "\u2026"
 
 
 # -- rate limiters: one per endpoint and process --------------------------------
@@ -374,6 +391,7 @@ class OnlineGeocoder(Geocoder):
         self._limiter = _limiter(self.service, self.min_delay_seconds)
         #: HTTP requests made by this object (attempts, retries included)
         self.requests = 0
+        self._stripes = [threading.Lock() for _ in range(64)]
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}({self.service!r}, cache={self.cache!r}, "
@@ -483,18 +501,24 @@ class OnlineGeocoder(Geocoder):
 
     def _lookup(self, method: str, query: Any, params: dict[str, Any],
                 request: Callable[[], Any]) -> list[dict[str, Any]]:
-        if self.cache is not None:
+        if self.cache is None:
+            return self._fetch(method, query, request)
+        key = GeocodeCache.make_key(self.service, method, query, params)[0]
+        # threads asking the same thing at once: one request, the others read the cache
+        with self._stripes[int(key[:8], 16) % len(self._stripes)]:
             cached = self.cache.get(self.service, method, query, params)
             if cached is not None:
                 logger.debug("%s %s %r: from cache (%d result(s))", self.service, method, query, len(cached))
                 return cached
+            records = self._fetch(method, query, request)
+            self.cache.put(self.service, method, query, params, records)
+            return records
+
+    def _fetch(self, method: str, query: Any, request: Callable[[], Any]) -> list[dict[str, Any]]:
         found = self._request(method, query, request)
         if isinstance(found, Location):
             found = [found]
-        records = [_to_record(loc) for loc in found or ()]
-        if self.cache is not None:
-            self.cache.put(self.service, method, query, params, records)
-        return records
+        return [_to_record(loc) for loc in found or ()]
 
     def _request(self, method: str, query: Any, request: Callable[[], Any]) -> Any:
         attempt = 0
@@ -506,35 +530,34 @@ class OnlineGeocoder(Geocoder):
             except GeopyError as err:
                 wait, why = self._retry_wait(err, attempt)
                 if wait is None or attempt > self.max_retries:
-                    detail = f"{type(err).__name__}: {err}" + (f" ({why})" if why else "")
+                    detail = f"{type(err).__name__}: {_short(str(err))}" + (f" ({why})" if why else "")
                     message = (f"{self.service} {method} {query!r} failed after "
                                f"{attempt} attempt{'s' * (attempt > 1)}: {detail}")
                     raise _final_error(err, message, service=self.service, method=method,
                                        query=query, attempts=attempt) from err
                 logger.warning("%s %s %r: %s: %s; retry %d/%d in %.2f s", self.service, method, query,
-                               type(err).__name__, err, attempt, self.max_retries, wait)
+                               type(err).__name__, _short(str(err)), attempt, self.max_retries, wait)
                 self._sleep(wait)
             except (KeyError, IndexError, TypeError, ValueError, AttributeError) as err:
                 # geopy parsed JSON of an unexpected shape
                 raise OnlineGeocoderError(
-                    f"{self.service} {method} {query!r}: unexpected answer ({type(err).__name__}: {err})",
+                    f"{self.service} {method} {query!r}: unexpected answer ({type(err).__name__}: {_short(str(err))})",
                     service=self.service, method=method, query=query, attempts=attempt) from err
 
     def _retry_wait(self, err: GeopyError, attempt: int) -> tuple[float | None, str]:
         """Seconds to wait before retrying after ``err`` (None: do not retry) and why."""
         backoff = min(self.max_wait, self.backoff_seconds * 2 ** (attempt - 1) * random.uniform(1.0, 1.2))
-        if isinstance(err, GeocoderRateLimited):
-            if err.retry_after is not None:
-                if err.retry_after > self.max_wait:
-                    return None, f"Retry-After {err.retry_after} s exceeds max_wait {self.max_wait} s"
-                return max(float(err.retry_after), backoff if attempt > 1 else 0.0), ""
-            return backoff, ""
-        if isinstance(err, (GeocoderTimedOut, GeocoderUnavailable)):
-            return backoff, ""
         status = _http_status(err)
-        if status is not None and 500 <= status < 600:
+        retryable = (isinstance(err, (GeocoderRateLimited, GeocoderTimedOut, GeocoderUnavailable))
+                     or (status is not None and 500 <= status < 600))
+        if not retryable:
+            return None, ""
+        asked = _retry_after(err)
+        if asked is None:
             return backoff, ""
-        return None, ""
+        if asked > self.max_wait:
+            return None, f"Retry-After {asked:g} s exceeds max_wait {self.max_wait:g} s"
+        return max(asked, backoff if attempt > 1 else 0.0), ""
 
     def _sleep(self, seconds: float) -> None:
         time.sleep(seconds)
@@ -574,6 +597,14 @@ def nominatim(*, user_agent: str | None = None, domain: str = NOMINATIM_DOMAIN, 
     from geopy.geocoders import Nominatim
 
     agent = _check_user_agent(user_agent, "nominatim")
+    if domain.strip("/").lower() == NOMINATIM_DOMAIN:
+        # https://operations.osmfoundation.org/policies/nominatim/
+        if min_delay_seconds < 1.0:
+            raise ConfigurationError(
+                f"the public Nominatim allows at most 1 request/s; got min_delay_seconds={min_delay_seconds!r} "
+                f"(use your own server via domain= for more)")
+        if cache is None or cache is False:
+            logger.warning("the public Nominatim usage policy asks clients to cache answers; cache is off")
     geopy_options.setdefault("adapter_factory", _adapter_factory())
     inner = Nominatim(user_agent=agent, domain=domain, scheme=scheme, timeout=timeout, **geopy_options)
     return OnlineGeocoder(inner, name="nominatim", cache=cache, min_delay_seconds=min_delay_seconds,

@@ -11,7 +11,8 @@ check the user agent and the spacing of calls. Faults are queued per query::
 
 Fault kinds: ``"<status>"`` (e.g. ``"500"``, ``"503"``), ``"429:<retry-after>"``
 (``"429"`` alone sends no Retry-After), ``"slow:<seconds>"`` (then answers
-normally), ``"malformed"`` (200 with broken JSON), ``"empty"`` (200, no result),
+normally), ``"malformed"`` (200 with broken JSON), ``"html"`` (200 with a long
+HTML page), ``"empty"`` (200, no result),
 ``"wrongshape"`` (200 with JSON of the wrong shape).
 
 Endpoints: Nominatim ``/search`` (``format=json|jsonv2|geojson``, ``q`` or
@@ -204,6 +205,9 @@ class FakeGeoServer:
                 time.sleep(float(arg))
             elif kind == "malformed":
                 return self._send_raw(h, 200, b'[{"place_id": 1, "lat": "35.1", ', "application/json")
+            elif kind == "html":  # what an overloaded proxy sends instead of JSON
+                page = "<html><body>" + "<p>Service temporarily overloaded</p>\n" * 200 + "</body></html>"
+                return self._send_raw(h, 200, page.encode(), "text/html")
             elif kind == "wrongshape":
                 return self._send(h, 200, {"unexpected": True} if url.path != "/api" else {"oops": []})
             elif kind == "empty":

@@ -185,6 +185,15 @@ def test_user_agent_is_required(monkeypatch, factory, agent):
         factory(user_agent=agent, cache=False)
 
 
+def test_public_nominatim_policy_is_enforced(caplog):
+    with pytest.raises(ConfigurationError, match="1 request/s"):
+        nominatim(user_agent=UA, min_delay_seconds=0.5, cache=False)
+    with caplog.at_level(logging.WARNING, logger="gazetteer.online"):
+        public = nominatim(user_agent=UA, cache=False)  # builds, sends nothing
+    assert public.min_delay_seconds == 1.0
+    assert "cache" in caplog.text
+
+
 def test_user_agent_from_environment(monkeypatch, server):
     monkeypatch.setenv("EVENTMAP_USER_AGENT", "env-agent/2.0 (env@example.invalid)")
     geocoder = nominatim(domain=server.domain, scheme="http", min_delay_seconds=0, cache=False)
@@ -351,6 +360,14 @@ def test_429_honours_retry_after(server):
     assert second.time - first.time >= 0.9  # waited the asked second, not the 0.01 s backoff
 
 
+def test_503_honours_retry_after_too(server):
+    geocoder = online(server, max_retries=2)
+    server.fail("paris", "503:1")
+    assert geocoder.geocode("Paris").raw["osm_id"] == 1003
+    first, second = server.requests
+    assert second.time - first.time >= 0.9
+
+
 def test_429_without_retry_after_backs_off_then_gives_up(server):
     geocoder = online(server, max_retries=1)
     server.fail("paris", "429", "429", "429")
@@ -396,6 +413,15 @@ def test_malformed_json_fails_clearly_without_retry(server):
     assert server.count() == 2
 
 
+def test_html_instead_of_json_gives_a_short_message(server):
+    server.fail("seoul", "html")
+    with pytest.raises(OnlineGeocoderError, match="'Seoul'") as info:
+        online(server).geocode("Seoul")
+    message = str(info.value)
+    assert "Service temporarily overloaded" in message
+    assert len(message) < 400 and "\n" not in message
+
+
 def test_empty_answer_is_a_miss(server):
     geocoder = online(server)
     server.fail("busan", "empty")
@@ -428,32 +454,35 @@ def test_batch_goes_on_after_a_failure(server):
 
 # -- rate limit -----------------------------------------------------------------
 def test_requests_are_spaced_by_min_delay(server):
-    geocoder = online(server, min_delay_seconds=0.2)
+    geocoder = online(server, min_delay_seconds=0.3)
     for q in ["Busan", "Seoul", "Paris", "Nairobi"]:
         geocoder.geocode(q)
     times = [r.time for r in server.requests]
     assert len(times) == 4
-    assert all(b - a >= 0.18 for a, b in pairwise(times))
+    # the limiter spaces the starts of requests; arrival times add network jitter, hence the slack
+    # (unlimited, these requests arrive a few milliseconds apart)
+    assert all(b - a >= 0.2 for a, b in pairwise(times))
+    assert times[-1] - times[0] >= 0.8
 
 
 def test_objects_on_one_endpoint_share_the_rate_limit(server):
-    a = online(server, min_delay_seconds=0.2)
-    b = online(server, min_delay_seconds=0.2)
+    a = online(server, min_delay_seconds=0.3)
+    b = online(server, min_delay_seconds=0.3)
     for q in ["Busan", "Seoul", "Paris", "Nairobi"]:
         (a if len(q) % 2 else b).geocode(q)
     times = sorted(r.time for r in server.requests)
-    assert all(t2 - t1 >= 0.18 for t1, t2 in pairwise(times))
+    assert all(t2 - t1 >= 0.2 for t1, t2 in pairwise(times))
 
 
 def test_threads_share_the_rate_limit_and_the_cache(server, cache_file):
-    geocoder = online(server, cache=cache_file, min_delay_seconds=0.1)
+    geocoder = online(server, cache=cache_file, min_delay_seconds=0.2)
     queries = ["Busan", "Seoul", "Paris", "Nairobi"] * 3
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(geocoder.geocode, queries))
     assert all(answers)
     times = sorted(r.time for r in server.requests)
-    assert all(t2 - t1 >= 0.09 for t1, t2 in pairwise(times))
-    assert server.count() <= 12
+    assert all(t2 - t1 >= 0.12 for t1, t2 in pairwise(times))
+    assert server.count() == 4  # concurrent askers of one query wait for the first answer
     server.requests.clear()
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(geocoder.geocode, queries))
