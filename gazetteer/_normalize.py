@@ -20,6 +20,8 @@ _SPACE = re.compile(r"[\s\-\u00a0]+")
 
 def fold(text: str) -> str:
     """Strip diacritics from Latin-script text, keep other scripts as they are."""
+    if text.isascii():  # fast path: nothing to strip
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped)

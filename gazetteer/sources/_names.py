@@ -8,7 +8,11 @@ worth a key in the index: codes would make ordinary capitalised words
 """
 from __future__ import annotations
 
+import re
+
 __all__ = ["classify_alternate", "ABBR_MAX_LETTERS"]
+
+_JUNK = re.compile(r"[\d/@_]|http")
 
 #: an all-capitals alternate of at most this many letters is kept as ``abbr``;
 #: longer all-capital codes (IATA/ICAO/FAA) are dropped.
@@ -32,7 +36,7 @@ def classify_alternate(alt: str, canonical: str) -> str | None:
     a = alt.strip()
     if not a or len(a) > 80 or a == canonical:
         return None
-    if any(c.isdigit() for c in a) or "http" in a or "/" in a or "@" in a or "_" in a:
+    if _JUNK.search(a):
         return None
     letters = a.replace(".", "").replace(" ", "")
     if a.isascii() and letters.isalpha() and letters.isupper():

