@@ -175,9 +175,14 @@ class GeocodeCache:
             params: Mapping[str, Any]) -> list[dict[str, Any]] | None:
         """The cached results (a list, empty for a cached miss) or None if absent/expired."""
         key, _, _ = self.make_key(provider, method, query, params)
-        with self._lock:
-            row = self._connect().execute(
-                "SELECT found, value, created FROM answers WHERE key = ?", (key,)).fetchone()
+        try:
+            with self._lock:
+                row = self._connect().execute(
+                    "SELECT found, value, created FROM answers WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as err:  # e.g. locked for longer than the busy timeout
+            logger.warning("geocode cache %s unreadable (%s); asking the service", self.path, err)
+            self.misses += 1
+            return None
         if row is None:
             self.misses += 1
             return None
@@ -201,11 +206,15 @@ class GeocodeCache:
         """Store the results of one request (an empty list records a miss)."""
         key, nquery, nparams = self.make_key(provider, method, query, params)
         value = json.dumps(results, ensure_ascii=False, separators=(",", ":"))
-        with self._lock:
-            self._connect().execute(
-                "INSERT OR REPLACE INTO answers (key, provider, method, query, params, found, value, created)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, provider, method, nquery, nparams, int(bool(results)), value, time.time()))
+        try:
+            with self._lock:
+                self._connect().execute(
+                    "INSERT OR REPLACE INTO answers (key, provider, method, query, params, found, value, created)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, provider, method, nquery, nparams, int(bool(results)), value, time.time()))
+        except sqlite3.Error as err:  # the answer is still good: keep going without caching it
+            logger.warning("geocode cache %s: cannot store %s %s %r: %s", self.path, provider, method, query, err)
+            return
         self.stores += 1
 
     def __len__(self) -> int:

@@ -357,6 +357,8 @@ class OnlineGeocoder(Geocoder):
         service has no such filter).
     native_country_filter : bool
         Whether the service's ``geocode`` takes ``country_codes`` itself.
+    structured_queries : bool
+        Whether it takes dict queries (``{"city": ..., "country": ...}``).
     """
 
     def __init__(self, geocoder: Geocoder, *, name: str,
@@ -365,7 +367,7 @@ class OnlineGeocoder(Geocoder):
                  backoff_seconds: float = 1.0, max_wait: float = 60.0,
                  country_of: Callable[[Mapping[str, Any]], str | None] | None = None,
                  fclass_of: Callable[[Mapping[str, Any]], str | None] | None = None,
-                 native_country_filter: bool = False,
+                 native_country_filter: bool = False, structured_queries: bool = False,
                  geocode_options: Mapping[str, Any] | None = None,
                  reverse_options: Mapping[str, Any] | None = None) -> None:
         super().__init__(user_agent=geocoder.headers.get("User-Agent"))
@@ -386,6 +388,7 @@ class OnlineGeocoder(Geocoder):
         self._country_of = country_of
         self._fclass_of = fclass_of
         self._native_country_filter = native_country_filter
+        self._structured_queries = structured_queries
         self._geocode_options = dict(geocode_options or {})
         self._reverse_options = dict(reverse_options or {})
         self._limiter = _limiter(self.service, self.min_delay_seconds)
@@ -446,6 +449,8 @@ class OnlineGeocoder(Geocoder):
             Empty or non-text query.
         """
         text = _clean_query(query)
+        if isinstance(text, dict) and not self._structured_queries:
+            raise InvalidQuery(f"{self.service} takes text queries only, got {query!r}")
         if limit is not None and int(limit) < 1:
             raise InvalidQuery(f"limit must be >= 1, got {limit!r}")
         countries = _clean_codes(country_codes)
@@ -610,7 +615,8 @@ def nominatim(*, user_agent: str | None = None, domain: str = NOMINATIM_DOMAIN, 
     return OnlineGeocoder(inner, name="nominatim", cache=cache, min_delay_seconds=min_delay_seconds,
                           max_retries=max_retries, backoff_seconds=backoff_seconds, max_wait=max_wait,
                           country_of=_nominatim_country, fclass_of=_nominatim_fclass,
-                          native_country_filter=True, geocode_options={"addressdetails": True},
+                          native_country_filter=True, structured_queries=True,
+                          geocode_options={"addressdetails": True},
                           reverse_options={"addressdetails": True})
 
 

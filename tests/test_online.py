@@ -144,6 +144,9 @@ def test_structured_query(server):
     loc = online(server).geocode({"city": "Paris", "country": "France"})
     assert loc.raw["osm_id"] == 1003
     assert server.requests[-1].params["city"] == "Paris"
+    with pytest.raises(InvalidQuery, match="text queries only"):
+        online(server, factory=photon).geocode({"city": "Paris"})
+    assert server.count() == 1
 
 
 def test_miss_returns_none(server):

@@ -113,3 +113,19 @@ def test_several_processes_write_and_read_at_once(tmp_path):
     assert cache.get("svc", "geocode", "Q2-7", {"limit": 1}) == [
         {"address": "A2-7", "point": [0.7, -0.7], "raw": {"i": 7}}]
     assert cache.get("svc", "geocode", "q1-9", {"limit": 1}) == []
+
+
+def test_a_locked_cache_degrades_to_no_cache(tmp_path, caplog):
+    path = tmp_path / "c.sqlite3"
+    cache = GeocodeCache(path)
+    cache.put("svc", "geocode", "x", {}, HIT)
+    blocker = sqlite3.connect(path, timeout=0, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # another process holding the file
+    try:
+        cache._connect().execute("PRAGMA busy_timeout = 50")  # do not wait 30 s in a test
+        cache.put("svc", "geocode", "y", {}, HIT)
+        assert cache.stores == 1 and "cannot store" in caplog.text
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert cache.get("svc", "geocode", "x", {}) == HIT
