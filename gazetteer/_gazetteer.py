@@ -69,6 +69,8 @@ class Gazetteer:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._con = open_artefact(self.path)
+        st = self.path.stat()
+        self._stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
         self._meta = read_meta(self._con)
         self._lock = threading.Lock()
         self._trees: dict[tuple[str, ...], Any] = {}
@@ -295,7 +297,8 @@ _load_lock = threading.Lock()
 def load(data_dir: str | os.PathLike[str] | None = None, *, build: bool = True) -> Gazetteer:
     """Open the gazetteer in ``data_dir``, building it first if missing or stale.
 
-    Cached per path: the second call is free.
+    Cached per path: the second call costs one ``stat``; a file replaced by a
+    rebuild is reopened.
 
     Parameters
     ----------
@@ -318,7 +321,15 @@ def load(data_dir: str | os.PathLike[str] | None = None, *, build: bool = True) 
     with _load_lock:
         gaz = _loaded.get(path)
         if gaz is not None:
-            return gaz
+            try:
+                st = path.stat()
+                if (st.st_ino, st.st_mtime_ns, st.st_size) == gaz._stamp:
+                    return gaz
+            except OSError:
+                pass
+            # replaced by a rebuild (or removed): the old object stays valid for
+            # whoever holds it; new callers get the new file
+            del _loaded[path]
         try:
             gaz = Gazetteer(path)
             if not is_current(gaz._meta):
