@@ -288,6 +288,19 @@ def _adapter_factory() -> Callable[..., Any]:
     return URLLibAdapter
 
 
+def _split_domain(domain: str, scheme: str) -> tuple[str, str]:
+    """Accept ``"http://host:port"`` as well as ``domain="host:port", scheme="http"``."""
+    head, sep, rest = domain.partition("://")
+    if sep:
+        if head.lower() not in ("http", "https"):
+            raise ConfigurationError(f"unsupported scheme in domain {domain!r}: use http or https")
+        scheme, domain = head.lower(), rest
+    domain = domain.strip().strip("/")
+    if not domain or "/" in domain or " " in domain:
+        raise ConfigurationError(f"bad geocoder domain {domain!r}: expected a host[:port], e.g. '127.0.0.1:8080'")
+    return domain, scheme
+
+
 def _check_user_agent(user_agent: str | None, service: str) -> str:
     agent = (user_agent if user_agent is not None else os.environ.get(USER_AGENT_ENV, "")).strip()
     if not agent or agent in _REJECTED_USER_AGENTS or agent.lower().startswith("geopy/"):
@@ -582,7 +595,8 @@ def nominatim(*, user_agent: str | None = None, domain: str = NOMINATIM_DOMAIN, 
         Required: identifies your application to the service (usage policy);
         defaults to ``$EVENTMAP_USER_AGENT``.
     domain, scheme : str
-        The server, e.g. ``domain="127.0.0.1:8080", scheme="http"`` for your own.
+        The server, e.g. ``domain="127.0.0.1:8080", scheme="http"`` (or
+        ``domain="http://127.0.0.1:8080"``) for your own.
     timeout : float
         Seconds per request.
     min_delay_seconds : float
@@ -602,7 +616,8 @@ def nominatim(*, user_agent: str | None = None, domain: str = NOMINATIM_DOMAIN, 
     from geopy.geocoders import Nominatim
 
     agent = _check_user_agent(user_agent, "nominatim")
-    if domain.strip("/").lower() == NOMINATIM_DOMAIN:
+    domain, scheme = _split_domain(domain, scheme)
+    if domain.lower() == NOMINATIM_DOMAIN:
         # https://operations.osmfoundation.org/policies/nominatim/
         if min_delay_seconds < 1.0:
             raise ConfigurationError(
@@ -633,6 +648,7 @@ def photon(*, user_agent: str | None = None, domain: str = PHOTON_DOMAIN, scheme
     from geopy.geocoders import Photon
 
     agent = _check_user_agent(user_agent, "photon")
+    domain, scheme = _split_domain(domain, scheme)
     geopy_options.setdefault("adapter_factory", _adapter_factory())
     inner = Photon(user_agent=agent, domain=domain, scheme=scheme, timeout=timeout, **geopy_options)
     return OnlineGeocoder(inner, name="photon", cache=cache, min_delay_seconds=min_delay_seconds,
@@ -751,7 +767,8 @@ def make_geocoder(name: str = "offline", *, user_agent: str | None = None, domai
     user_agent : str, optional
         Required by the online members (or ``$EVENTMAP_USER_AGENT``).
     domain : str, optional
-        Server of the online members (default: each service's public one).
+        Server of the online members (default: each service's public one);
+        ``"http://host:port"`` sets the scheme too.
     scheme, timeout, min_delay_seconds, cache, max_retries, backoff_seconds, max_wait
         For the online members; see :func:`nominatim`. One cache is shared;
         ``cache=True`` puts it in the data dir.

@@ -582,6 +582,14 @@ def test_make_geocoder_builds_chains_in_order(server, cache_file):
     assert make_geocoder("offline", offline=offline) is offline
 
 
+def test_domain_may_carry_the_scheme(server):
+    geocoder = nominatim(user_agent=UA, domain=f"http://{server.domain}/", min_delay_seconds=0, cache=False)
+    assert geocoder.geocode("Busan") is not None
+    for bad in ("ftp://example.org", "", "host/path", "http://"):
+        with pytest.raises(ConfigurationError, match="domain|scheme"):
+            nominatim(user_agent=UA, domain=bad, cache=False)
+
+
 @pytest.mark.parametrize("name", ["nominatimm", "offline+", "google", "offline+offline"])
 def test_make_geocoder_rejects_unknown_names(name):
     with pytest.raises(ConfigurationError, match="geocoder"):
