@@ -586,7 +586,7 @@ def test_domain_may_carry_the_scheme(server):
     geocoder = nominatim(user_agent=UA, domain=f"http://{server.domain}/", min_delay_seconds=0, cache=False)
     assert geocoder.geocode("Busan") is not None
     for bad in ("ftp://example.org", "", "host/path", "http://"):
-        with pytest.raises(ConfigurationError, match="domain|scheme"):
+        with pytest.raises(ConfigurationError, match=r"domain|scheme"):
             nominatim(user_agent=UA, domain=bad, cache=False)
 
 
