@@ -615,3 +615,23 @@ def test_error_classes_keep_geopy_semantics():
         err = cls("boom", service="s", method="geocode", query="q", attempts=1)
         assert isinstance(err, geopy_cls) and isinstance(err, EventmapError) and str(err) == "boom"
 
+
+
+def test_fake_server_speaks_nominatim_formats(server):
+    """The fake itself, for other tests that reuse it: jsonv2/geojson shapes and 404s."""
+    import urllib.error
+    import urllib.request
+
+    def get(path):
+        with urllib.request.urlopen(f"http://{server.domain}{path}", timeout=5) as resp:
+            return json.load(resp)
+
+    v2 = get("/search?q=Nairobi&format=jsonv2")
+    assert v2[0]["category"] == "place" and "class" not in v2[0]
+    fc = get("/search?q=Nairobi&format=geojson")
+    assert fc["type"] == "FeatureCollection"
+    assert fc["features"][0]["geometry"]["coordinates"] == [36.8172, -1.2864]
+    assert get("/search?q=Paris&format=json&countrycodes=fr&limit=5")[0]["osm_id"] == 1003
+    with pytest.raises(urllib.error.HTTPError) as info:
+        get("/nothing-here")
+    assert info.value.code == 404
