@@ -2,5 +2,6 @@
 from geo.articles import Article
 from geo.frames import SCHEMA_VERSION
 from geo.resolve import ArticleResult, Focus, Mention
+from geo.store import Store
 
-__all__ = ["Article", "ArticleResult", "Focus", "Mention", "SCHEMA_VERSION"]
+__all__ = ["Article", "ArticleResult", "Focus", "Mention", "SCHEMA_VERSION", "Store"]
