@@ -321,6 +321,8 @@ def event_map(
     map_kwargs.setdefault("zoom_start", 2)
     map_kwargs.setdefault("control_scale", True)
     m = folium.Map(tiles=tiles, **map_kwargs)
+    # MarkerCluster needs the map's own maxZoom (folium only gives it to the tile layer)
+    m.options.setdefault("max_zoom", map_kwargs.get("max_zoom") or 18)
     ev = EventData(payload)
     m.add_child(ev)
 

@@ -12,21 +12,29 @@ Everything that reaches a page or a map goes through one of these helpers:
   decoding, stripping control characters and whitespace, case folding).
 - :func:`json_for_script` for data embedded in a ``<script>`` element: JSON
   with ``<``, ``>``, ``&`` and U+2028/U+2029 as ``\\u`` escapes, so no string
-  can close the script element or break the JavaScript parse.
+  can close the script element or break the JavaScript parse, and with Jinja
+  openers (``{{``, ``{%``, ``{#``) escaped, because branca renders every
+  script a second time as a Jinja template (data would otherwise be run as
+  template code on the machine drawing the map).
 """
 from __future__ import annotations
 
 import html
 import json
 import math
+import re
 import unicodedata
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 __all__ = ["escape_html", "highlight", "json_for_script", "safe_url", "url_fragment_value"]
 
-# Characters html.escape leaves alone but a JS template literal does not.
-_TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+# Characters html.escape leaves alone but a JS template literal does not, and the
+# braces Jinja reads: branca re-parses every rendered script as a Jinja template,
+# so "{{ ... }}" or "{% ... %}" in data would be *executed* when the map renders.
+_TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
+# In JSON, "{" followed by "{", "%" or "#" can only be inside a string.
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 
 _ALLOWED_SCHEMES = frozenset({"http", "https"})
 
@@ -84,7 +92,8 @@ def json_for_script(data: Any) -> str:
     NaN/inf are not valid JSON: callers pass ``None`` instead, and a stray one
     raises ``ValueError`` here rather than producing a page that fails to load.
     """
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).translate(_JSON_SCRIPT)
+    out = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).translate(_JSON_SCRIPT)
+    return _JINJA_OPEN.sub(r"\\u007b", out)
 
 
 def url_fragment_value(value: str) -> str:

@@ -203,14 +203,35 @@ def test_safe_url_accepts(url, expected):
 
 def test_escape_html_neutralises_template_literal():
     s = escape_html('<a href="x">`${alert(1)}`\\</a>\'')
-    assert s == "&lt;a href=&quot;x&quot;&gt;&#96;&#36;{alert(1)}&#96;&#92;&lt;/a&gt;&#x27;"
+    assert s == "&lt;a href=&quot;x&quot;&gt;&#96;&#36;&#123;alert(1)&#125;&#96;&#92;&lt;/a&gt;&#x27;"
     assert escape_html(None) == "" and escape_html(float("nan")) == ""
 
 
+@pytest.mark.parametrize("payload", ["{{7*7}}", "{% raw %}", "{# c", "{{ self.__init__.__globals__ }}",
+                                     "{%- for x in range(3) %}X{% endfor %}"])
+def test_template_code_in_data_is_not_run(payload):
+    """branca renders every script twice through Jinja: data must not become template code."""
+    r = result("j", f"Busan {payload}.", [("Busan", BUSAN, 0.9)], title=payload, source=payload)
+    frames = build_frames([r])
+    region = frames[1].assign(name=payload, footprint_id="fp", feature_code="RGN")
+    m = maps.event_map((frames[0], region), footprint_of=lambda fid: shapely.box(128, 34, 130, 36),
+                       layers=["places", "regions"])
+    raw = m.get_root().render()
+    data = payload_of(raw)
+    assert data["articles"][0][1] == payload and data["places"][0][3] == payload
+    assert escape_html(payload).replace("&", "\\u0026") in raw  # the region tooltip keeps it as text
+
+
+def payload_of(html: str) -> dict:
+    found = re.search(r"var event_data_[0-9a-f]+ = (\{.*?\});\n", html)
+    return json.loads(found.group(1))
+
+
 def test_json_for_script():
-    s = json_for_script({"t": "</script><!-- & \u2028\u2029"})
+    s = json_for_script({"t": "</script><!-- & \u2028\u2029 {{x}} {%y%} {#z#}", "o": [{}, {"a": {}}]})
     assert "<" not in s and ">" not in s and "&" not in s and "\u2028" not in s and "\u2029" not in s
-    assert json.loads(s) == {"t": "</script><!-- & \u2028\u2029"}
+    assert "{{" not in s and "{%" not in s and "{#" not in s
+    assert json.loads(s) == {"t": "</script><!-- & \u2028\u2029 {{x}} {%y%} {#z#}", "o": [{}, {"a": {}}]}
     with pytest.raises(ValueError):
         json_for_script({"x": float("nan")})
 
@@ -245,7 +266,7 @@ def test_article_page_escapes_everything():
     html = article_page_html(arts.iloc[0].to_dict(), ments)
     assert "<script>alert" not in html and "<img src=x" not in html and "<svg" not in html
     assert 'href="javascript' not in html.lower()
-    assert "&lt;img src=x onerror=alert(1)&gt; &#96;&#36;{x}&#96; &quot;quoted&quot; &#92; end" in html
+    assert "&lt;img src=x onerror=alert(1)&gt; &#96;&#36;&#123;x&#125;&#96; &quot;quoted&quot; &#92; end" in html
     assert '<span class="url">javascript:alert(1)</span>' in html
 
 

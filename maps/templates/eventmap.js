@@ -102,6 +102,7 @@
     var n = Number(p[4]) || 0;
     var size = Math.round(18 + 7 * Math.log(1 + n) / Math.LN2);
     var inner = el("span", null, String(n));
+    inner.setAttribute("data-place", p[0]);
     return L.divIcon({
       className: "em-marker" + (p[6] ? " em-marker-low" : ""),
       html: inner,
@@ -180,7 +181,13 @@
       group.zoomToShowLayer(marker, function () { marker.openPopup(); });
     }
     root.addEventListener("hashchange", go);
-    go();
+    // After the rest of the page script (folium's fitBounds comes last) and
+    // after its zoom animation: a zoom still running would re-cluster the place
+    // and close the popup just opened.
+    function settled() {
+      if (map._animatingZoom) { map.once("zoomend", function () { root.setTimeout(settled, 0); }); } else { go(); }
+    }
+    map.whenReady(function () { root.setTimeout(settled, 0); });
   };
 
   em.legend = function (map, node) {
