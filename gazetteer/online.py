@@ -163,6 +163,8 @@ def _short(text: str, size: int = 200) -> str:
 # -- rate limiters: one per endpoint and process --------------------------------
 _LIMITERS: dict[tuple[str, float], RateLimiter] = {}
 _LIMITERS_LOCK = threading.Lock()
+#: endpoint -> time.monotonic() before which nobody in this process asks it (after a Retry-After)
+_PAUSED_UNTIL: dict[str, float] = {}
 
 
 def _call_through(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -542,6 +544,9 @@ class OnlineGeocoder(Geocoder):
         attempt = 0
         while True:
             attempt += 1
+            paused = _PAUSED_UNTIL.get(self.service, 0.0) - time.monotonic()
+            if paused > 0:  # the service asked this process to hold off (another thread's 429)
+                self._sleep(paused)
             self.requests += 1
             try:
                 return self._limiter(request)
@@ -553,6 +558,10 @@ class OnlineGeocoder(Geocoder):
                                f"{attempt} attempt{'s' * (attempt > 1)}: {detail}")
                     raise _final_error(err, message, service=self.service, method=method,
                                        query=query, attempts=attempt) from err
+                if _retry_after(err) is not None:  # a Retry-After is meant for every request, not just this one
+                    with _LIMITERS_LOCK:
+                        until = time.monotonic() + wait
+                        _PAUSED_UNTIL[self.service] = max(_PAUSED_UNTIL.get(self.service, 0.0), until)
                 logger.warning("%s %s %r: %s: %s; retry %d/%d in %.2f s", self.service, method, query,
                                type(err).__name__, _short(str(err)), attempt, self.max_retries, wait)
                 self._sleep(wait)

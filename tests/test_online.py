@@ -11,6 +11,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 
@@ -361,6 +362,31 @@ def test_429_honours_retry_after(server):
     assert loc.raw["osm_id"] == 1003
     first, second = server.requests
     assert second.time - first.time >= 0.9  # waited the asked second, not the 0.01 s backoff
+
+
+def test_retry_after_pauses_other_threads_too(server):
+    geocoder = online(server, max_retries=2)
+    server.fail("paris", "429:1")
+    retrying = threading.Event()
+
+    class OnRetry(logging.Handler):
+        def emit(self, record):
+            if "retry" in record.getMessage():
+                retrying.set()
+
+    handler = OnRetry()
+    logging.getLogger("gazetteer.online").addHandler(handler)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            paris = pool.submit(geocoder.geocode, "Paris")
+            assert retrying.wait(5)  # the 429 came back and Paris is waiting
+            seoul = pool.submit(geocoder.geocode, "Seoul")
+            assert paris.result() and seoul.result()
+    finally:
+        logging.getLogger("gazetteer.online").removeHandler(handler)
+    first, *later = server.requests
+    assert first.params["q"] == "Paris" and len(later) == 2
+    assert all(r.time - first.time >= 0.9 for r in later)  # Seoul waited for the Retry-After too
 
 
 def test_503_honours_retry_after_too(server):
