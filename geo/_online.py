@@ -7,6 +7,7 @@ from typing import Any
 from geopy.exc import GeopyError
 
 from gazetteer import Place
+from gazetteer.online import osm_feature_class
 from geo.resolve import ArticleResult
 
 __all__ = ["geocode_misses", "place_from_location"]
@@ -33,7 +34,8 @@ def place_from_location(location: Any) -> Place:
     return Place(
         id=f"osm:{osm_type}{osm_id}" if osm_id is not None else f"geo:{location.latitude:.5f},{location.longitude:.5f}",
         name=props.get("name") or str(location.address).split(",")[0],
-        fclass=str(props.get("class") or props.get("osm_key") or "")[:1].upper() or "P",
+        fclass=osm_feature_class(props.get("class") or props.get("osm_key"),
+                                 props.get("type") or props.get("osm_value")) or "P",
         fcode=str(props.get("type") or props.get("osm_value") or ""),
         country_code=cc.upper() if cc else None,
         admin1=None, admin2=None, population=0,
