@@ -290,6 +290,14 @@ class Gazetteer:
         self._con.close()
 
 
+def _staleness(meta: dict[str, Any]) -> str:
+    from gazetteer.build import expected_meta
+
+    want = expected_meta()
+    diffs = [f"{k} {meta.get(k)!r}, now {v!r}" for k, v in want.items() if meta.get(k) != v]
+    return "; ".join(diffs) or "unknown reason"
+
+
 _loaded: dict[Path, Gazetteer] = {}
 _load_lock = threading.Lock()
 
@@ -334,10 +342,8 @@ def load(data_dir: str | os.PathLike[str] | None = None, *, build: bool = True) 
             gaz = Gazetteer(path)
             if not is_current(gaz._meta):
                 gaz.close()
-                raise GazetteerCorrupt(
-                    f"gazetteer {str(path)!r} is stale (built for "
-                    f"{gaz._meta.get('format_version')}/{gaz._meta.get('sources')}); "
-                    "rebuild with `eventmap gazetteer build`")
+                raise GazetteerCorrupt(f"gazetteer {str(path)!r} is stale ({_staleness(gaz._meta)}); "
+                                       "rebuild with `eventmap gazetteer build`")
         except (GazetteerNotBuilt, GazetteerCorrupt) as err:
             if not build:
                 raise

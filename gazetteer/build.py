@@ -54,6 +54,7 @@ import hashlib
 import logging
 import math
 import os
+import re
 import sys
 import time
 import uuid
@@ -108,8 +109,13 @@ _WORD_VARIANTS = {"saint": "st", "st": "saint", "sainte": "ste", "ste": "sainte"
 _CANON_WORDS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 
 
+_VARIANT_WORD = re.compile(r"\b(?:saint|st|sainte|ste|fort|ft|mount|mt)\b")
+
+
 def key_variants(key: str) -> list[str]:
     """Other spellings of a normalised key: "saint louis" → ["st louis"], "mt vernon" → ["mount vernon"]."""
+    if " " not in key or not _VARIANT_WORD.search(key):
+        return []
     words = key.split(" ")
     out = []
     for i, w in enumerate(words):
@@ -120,6 +126,8 @@ def key_variants(key: str) -> list[str]:
 
 
 def _canonical_key(key: str) -> str:
+    if not _VARIANT_WORD.search(key):
+        return key
     return " ".join(_CANON_WORDS.get(w, w) for w in key.split(" "))
 
 
@@ -308,9 +316,10 @@ def _drop_fill_duplicates(m: _Merger) -> int:
     fill = [pid for pid, r in m.places.items() if r.source == FILL_ONLY_SOURCE]
     if not fill:
         return 0
+    countries = {m.places[pid].country_code for pid in fill}
     taken: set[tuple[str | None, str | None, str]] = set()
     for pid, r in m.places.items():
-        if r.fclass == "P" and r.source != FILL_ONLY_SOURCE:
+        if r.fclass == "P" and r.source != FILL_ONLY_SOURCE and r.country_code in countries:
             for name in (r.name, *m.names[pid]):
                 taken.add((r.country_code, r.admin1, _canonical_key(normalize(name))))
     dropped = 0
