@@ -8,11 +8,13 @@ Usage::
     python benchmarks/run.py --quick --output /tmp/B.md --corpus gold.jsonl --no-default-corpora
 
 Each benchmark runs as a subprocess (``benchmarks/<script>``, with its own
-quick flag in ``--quick`` mode); a missing script is reported as "not yet
-measured". Its output goes into its own section of the Markdown file,
+small-sample flags in ``--quick`` mode); a missing script is reported as "not
+yet measured". Its output goes into its own section of the Markdown file,
 between ``<!-- BEGIN name -->`` and ``<!-- END name -->`` markers, so hand
 written text outside the markers survives re-runs and ``--only`` leaves the
-other sections as they were.
+other sections as they were. The "Targets at a glance" section is rebuilt
+from the figures recorded in every section of the file (a ``<!-- figures
+... -->`` comment per section), so it stays true after partial re-runs.
 """
 from __future__ import annotations
 
@@ -40,32 +42,73 @@ BENCH_DIR = ROOT / "benchmarks"
 
 
 @dataclass
+class Target:
+    """One target of the project's issues: ``key`` names the figure in a benchmark's output."""
+
+    label: str
+    key: str
+    op: str  # "<=" or ">="
+    goal: float
+    unit: str = ""
+
+
+@dataclass
 class Bench:
     """One benchmark script and how to call it."""
 
     name: str
     title: str
     script: str
-    quick_args: list[str] = field(default_factory=list)
-    full_args: list[str] = field(default_factory=list)
-    targets: str = ""
+    #: option groups for --quick; a group is passed when the script knows its first item
+    quick_args: list[list[str]] = field(default_factory=list)
+    full_args: list[list[str]] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
     #: seconds allowed (quick, full)
     timeout: tuple[float, float] = (120.0, 900.0)
 
 
 BENCHES = [
     Bench("geoparse", "Geoparsing: eventmap, geotext and flashgeotext side by side", "geoparse.py",
-          quick_args=["--quick"], timeout=(300.0, 900.0),  # quick: room for a first gazetteer build
-          targets="eventmap end-to-end articles/s ≥ 1.0× geotext's, with far better accuracy; "
-                  "LGL given-spans acc@161 strict ≥ 0.85, end-to-end overlap F1 ≥ 0.80, end-to-end acc@161 strict ≥ 0.75; "
-                  "GeoVirus ≥ 0.92, ≥ 0.85, ≥ 0.80."),
-    Bench("gazetteer", "Gazetteer: build, load, lookup", "bench_gazetteer.py", quick_args=["--quick"],
-          targets="build ≤ 60 s, cold load ≤ 1 s, RSS ≤ 600 MB, exact lookup p50 ≤ 20 µs, reverse p50 ≤ 50 µs."),
-    Bench("maps", "Maps: write time, size, time to interactive", "bench_maps.py", quick_args=["--quick"],
-          targets="100k mentions / 10k places: write ≤ 10 s, ≤ 30 MB, interactive in Chromium ≤ 5 s."),
-    Bench("store", "Store: queries and export", "bench_store.py", quick_args=["--quick"],
-          targets="1M mentions: region query ≤ 0.5 s, radius ≤ 0.5 s, group-by-country ≤ 1 s, "
-                  "GeoJSON export ≤ 15 s with flat memory."),
+          quick_args=[["--quick"]], timeout=(300.0, 900.0),  # quick: room for a first gazetteer build
+          targets=[
+              Target("LGL: eventmap e2e articles/s ÷ geotext", "lgl/throughput_ratio", ">=", 1.0, "×"),
+              Target("LGL: given-spans acc@161 strict", "lgl/given_acc161_strict", ">=", 0.85),
+              Target("LGL: end-to-end overlap F1", "lgl/e2e_overlap_f1", ">=", 0.80),
+              Target("LGL: end-to-end acc@161 strict", "lgl/e2e_acc161_strict", ">=", 0.75),
+              Target("GeoVirus: eventmap e2e articles/s ÷ geotext", "geovirus/throughput_ratio", ">=", 1.0, "×"),
+              Target("GeoVirus: given-spans acc@161 strict", "geovirus/given_acc161_strict", ">=", 0.92),
+              Target("GeoVirus: end-to-end overlap F1", "geovirus/e2e_overlap_f1", ">=", 0.85),
+              Target("GeoVirus: end-to-end acc@161 strict", "geovirus/e2e_acc161_strict", ">=", 0.80),
+          ]),
+    Bench("gazetteer", "Gazetteer: build, load, lookup", "bench_gazetteer.py",
+          quick_args=[["--quick"], ["--skip-build"], ["--n", "1000"]],
+          targets=[
+              Target("gazetteer build", "build_s", "<=", 60, "s"),
+              Target("gazetteer cold load", "cold_load_s", "<=", 1.0, "s"),
+              Target("gazetteer RSS", "rss_mb", "<=", 600, "MB"),
+              Target("exact lookup p50 (first call)", "lookup_first_p50_us", "<=", 20, "µs"),
+              Target("exact lookup p50 (cached)", "lookup_cached_p50_us", "<=", 20, "µs"),
+              Target("reverse lookup p50", "reverse_p50_us", "<=", 50, "µs"),
+          ]),
+    Bench("maps", "Maps: write time, size, time to interactive", "bench_maps.py", quick_args=[["--quick"]],
+          targets=[
+              Target("map 100k mentions/10k places: write", "write_s", "<=", 10, "s"),
+              Target("map 100k mentions/10k places: size", "size_mb", "<=", 30, "MB"),
+              Target("map 100k mentions/10k places: Chromium time to interactive", "interactive_s", "<=", 5, "s"),
+          ]),
+    Bench("store", "Store: queries and export", "bench_store.py",
+          quick_args=[["--quick"], ["--sizes", "10000,100000"]],
+          targets=[
+              Target("store 1M mentions: region query", "1M/region_s", "<=", 0.5, "s"),
+              Target("store 1M mentions: radius query (1000 km)", "1M/radius1000_s", "<=", 0.5, "s"),
+              Target("store 1M mentions: group by country", "1M/groupby_country_s", "<=", 1.0, "s"),
+              Target("store 1M mentions: GeoJSON export", "1M/export_geojson_s", "<=", 15, "s"),
+              # "flat memory" read as: peak RSS of the export process at 1M within 1.5x of that at 10k
+              Target("store GeoJSON export peak RSS, 1M ÷ 10k (flat memory)", "export_geojson_rss_growth",
+                     "<=", 1.5, "×"),
+          ]),
+    Bench("online", "Online geocoding overhead (local fake Nominatim)", "bench_online.py",
+          quick_args=[["--quick"]]),
 ]
 
 PREAMBLE = """# Benchmarks
@@ -78,11 +121,13 @@ measured in the same run rather than absolute rates across runs.
 
 """
 
+_FIGURES = re.compile(r"<!-- figures (\{.*?\}) -->")
+
 
 def _accepts(script: Path, flag: str) -> bool:
     """Whether ``script`` mentions ``flag`` (argparse/click option) — cheap, no import."""
     try:
-        return flag in script.read_text(encoding="utf-8")
+        return re.search(rf"['\"]{re.escape(flag)}['\"]", script.read_text(encoding="utf-8")) is not None
     except OSError:
         return False
 
@@ -94,16 +139,75 @@ def _rel(p: Path) -> str:
         return str(p)
 
 
+# --- figures from a benchmark's output --------------------------------------------------------------
+
+_NUM = r"([-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
+
+
+def figures_from_text(text: str) -> dict[str, float]:
+    """``name value`` lines and ``| name | value ... |`` rows of a benchmark's output, by name."""
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        m = re.match(rf"^\s*([A-Za-z][\w.@/-]*)\s*[:=]?\s+{_NUM}\b", line)
+        if m is None:
+            m = re.match(rf"^\|\s*`?([A-Za-z][\w.@/-]*)`?\s*\|\s*{_NUM}\b", line)
+        if m:
+            out.setdefault(m.group(1), float(m.group(2)))
+    return out
+
+
+def figures_from_geoparse(js: dict[str, Any]) -> dict[str, float]:
+    out = {}
+    for t in js.get("summary", {}).get("targets", []):
+        if t.get("value") is None:
+            continue
+        key = "throughput_ratio" if t["target"].startswith("eventmap e2e articles/s") else t["target"]
+        out[f"{t['corpus'].lower()}/{key}"] = float(t["value"])
+    return out
+
+
+def figures_from_store(js: dict[str, Any]) -> dict[str, float]:
+    """bench_store.py's JSON: one row per size; figures of the 1M row as ``1M/<name>``."""
+    rows = {int(r["mentions"]): r for r in js.get("rows", []) if "mentions" in r}
+    out: dict[str, float] = {}
+    for n, r in rows.items():
+        tag = f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k"
+        out.update({f"{tag}/{k}": float(v) for k, v in r.items()
+                    if isinstance(v, (int, float)) and not isinstance(v, bool)})
+    if 1_000_000 in rows and rows:
+        small = rows[min(rows)].get("export_geojson_peak_rss_mb")
+        big = rows[1_000_000].get("export_geojson_peak_rss_mb")
+        if small and big:
+            out["export_geojson_rss_growth"] = big / small
+    return out
+
+
+def _flatten(js: Any, prefix: str = "") -> dict[str, float]:
+    """Numbers of a JSON document by ``a/b/c`` path, and by their own key (first one wins)."""
+    out: dict[str, float] = {}
+    if isinstance(js, dict):
+        for k, v in js.items():
+            key = f"{prefix}{k}"
+            if isinstance(v, dict):
+                out.update(_flatten(v, key + "/"))
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                out[key] = float(v)
+                out.setdefault(str(k), float(v))
+    return out
+
+
+# --- running ----------------------------------------------------------------------------------------
+
 def run_bench(b: Bench, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     """Run one benchmark script; return its Markdown body, status and figures."""
     script = BENCH_DIR / b.script
     if not script.exists():
-        return {"status": "missing", "body": f"Not yet measured: `benchmarks/{b.script}` does not exist yet.\n"}
+        return {"status": "missing", "figures": {},
+                "body": f"Not yet measured: `benchmarks/{b.script}` does not exist yet.\n"}
     args_shown: list[str] = []
-    if args.quick:
-        args_shown += [a for a in b.quick_args if _accepts(script, a)]
-    else:
-        args_shown += b.full_args
+    for group in (b.quick_args if args.quick else b.full_args):
+        if _accepts(script, group[0]):
+            args_shown += group
     if b.name == "geoparse":
         for c in args.corpus:
             args_shown += ["--corpus", str(Path(c).resolve())]
@@ -119,33 +223,34 @@ def run_bench(b: Bench, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     shown = "python " + " ".join(shlex.quote(a) for a in [_rel(script), *args_shown])
     timeout = b.timeout[0] if args.quick else b.timeout[1]
     print(f"[run.py] {shown}", file=sys.stderr, flush=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
-                              env={**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")})
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
     except subprocess.TimeoutExpired as err:
-        out = err.stdout.decode() if isinstance(err.stdout, bytes) else (err.stdout or "")
-        return {"status": "timeout", "command": shown, "seconds": timeout,
+        out = err.stdout.decode(errors="replace") if isinstance(err.stdout, bytes) else (err.stdout or "")
+        return {"status": "timeout", "command": shown, "seconds": timeout, "figures": {},
                 "body": f"Command: `{shown}`\n\n**Timed out** after {timeout:.0f} s.\n\n" + _fence(out[-4000:])}
     secs = time.perf_counter() - t0
-    figures = None
+    raw = None
     if json_out.exists():
         try:
-            figures = json.loads(json_out.read_text(encoding="utf-8"))
+            raw = json.loads(json_out.read_text(encoding="utf-8"))
         except ValueError:
-            figures = None
-    if md_out.exists():
-        body = md_out.read_text(encoding="utf-8")
-    else:
-        body = _as_markdown(proc.stdout)
+            raw = None
+    body = md_out.read_text(encoding="utf-8") if md_out.exists() else _as_markdown(proc.stdout)
+    figures = figures_from_text(proc.stdout)
+    if raw is not None:
+        extract = {"geoparse": figures_from_geoparse, "store": figures_from_store}.get(b.name, _flatten)
+        figures.update(extract(raw))
     status = "ok" if proc.returncode == 0 else f"exit status {proc.returncode}"
     lines = [f"Command: `{shown}` ({secs:.0f} s wall, {status}).", ""]
     if "- machine:" not in body:  # the script did not print the shared header: add it
-        lines += [header(argv=[_rel(Path(cmd[1])), *cmd[2:]]), ""]
+        lines += [header(argv=[_rel(script), *args_shown]), ""]
     lines.append(body.rstrip())
     if proc.returncode != 0:
         lines += ["", "stderr (last lines):", "", _fence("\n".join(proc.stderr.strip().splitlines()[-15:]))]
-    return {"status": status, "command": shown, "seconds": secs, "figures": figures,
+    return {"status": status, "command": shown, "seconds": secs, "figures": figures, "raw": raw,
             "body": "\n".join(lines) + "\n"}
 
 
@@ -154,26 +259,82 @@ def _fence(text: str) -> str:
 
 
 def _as_markdown(stdout: str) -> str:
-    """Scripts that print Markdown tables are kept as they are; anything else is fenced."""
-    if re.search(r"^\|.*\|\s*$", stdout, re.M) or stdout.lstrip().startswith(("#", "- ")):
+    """Markdown output is kept; plain text is fenced (after the shared header's ``- `` lines)."""
+    if re.search(r"^\|.*\|\s*$", stdout, re.M) or re.search(r"^#+ ", stdout, re.M):
         return stdout
-    return _fence(stdout)
+    lines = stdout.strip("\n").splitlines()
+    k = 0
+    while k < len(lines) and lines[k].startswith("- "):
+        k += 1
+    head, rest = "\n".join(lines[:k]), "\n".join(lines[k:]).strip("\n")
+    return "\n\n".join(p for p in (head, _fence(rest) if rest else "") if p)
 
 
-def update_markdown(path: Path, sections: dict[str, str], quick: bool) -> None:
+# --- the Markdown file ------------------------------------------------------------------------------
+
+def _section_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"<!-- BEGIN {re.escape(name)} -->.*?<!-- END {re.escape(name)} -->", re.S)
+
+
+def _put(text: str, name: str, block: str, *, first: bool = False) -> str:
+    pat = _section_pattern(name)
+    if pat.search(text):
+        return pat.sub(lambda _m: block, text)
+    if first and "<!-- BEGIN " in text:
+        i = text.index("<!-- BEGIN ")
+        return text[:i] + block + "\n\n" + text[i:]
+    return text.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def targets_table(text: str) -> str:
+    """The targets of every benchmark, with the figures recorded in the file's sections."""
+    rows = ["| benchmark | target | goal | measured | status |", "|---|---|---:|---:|---|"]
+    for b in BENCHES:
+        if not b.targets:
+            continue
+        m = _section_pattern(b.name).search(text)
+        figs, quick, present = {}, False, False
+        if m:
+            f = _FIGURES.search(m.group(0))
+            if f:
+                meta = json.loads(f.group(1))
+                figs, quick, present = meta.get("figures", {}), meta.get("quick", False), meta.get("status") != "missing"
+        for t in b.targets:
+            v = figs.get(t.key)
+            goal = f"{t.op.replace('<=', '≤').replace('>=', '≥')} {_fmt(t.goal)} {t.unit}".strip()
+            if v is None:
+                status = "not yet measured" if not present else ("not measured in --quick" if quick else "not measured")
+                rows.append(f"| {b.name} | {t.label} | {goal} | – | {status} |")
+                continue
+            met = v <= t.goal if t.op == "<=" else v >= t.goal
+            status = ("met" if met else "**MISSED**") + (" (quick run)" if quick else "")
+            rows.append(f"| {b.name} | {t.label} | {goal} | {_fmt(v)} {t.unit} | {status} |")
+    return "\n".join(rows)
+
+
+def update_markdown(path: Path, sections: dict[str, str], quick: bool,
+                    figures: dict[str, dict[str, Any]] | None = None) -> None:
     """Replace each named section between its markers (appending new ones), atomically."""
     text = path.read_text(encoding="utf-8") if path.exists() else PREAMBLE
     for b in BENCHES:
         if b.name not in sections:
             continue
         mode = " (--quick: smoke-run figures, not representative)" if quick else ""
-        block = (f"<!-- BEGIN {b.name} -->\n## {b.title}{mode}\n\nTargets: {b.targets}\n\n"
-                 f"{sections[b.name].rstrip()}\n<!-- END {b.name} -->")
-        pat = re.compile(rf"<!-- BEGIN {re.escape(b.name)} -->.*?<!-- END {re.escape(b.name)} -->", re.S)
-        if pat.search(text):
-            text = pat.sub(lambda _m: block, text)
-        else:
-            text = text.rstrip("\n") + "\n\n" + block + "\n"
+        goals = "; ".join(f"{t.label} {t.op.replace('<=', '≤').replace('>=', '≥')} {_fmt(t.goal)} {t.unit}".rstrip()
+                          for t in b.targets)
+        meta = json.dumps({"quick": quick, **(figures or {}).get(b.name, {})}, ensure_ascii=False)
+        block = (f"<!-- BEGIN {b.name} -->\n## {b.title}{mode}\n\n"
+                 + (f"Targets: {goals}.\n\n" if goals else "")
+                 + f"{sections[b.name].rstrip()}\n<!-- figures {meta} -->\n<!-- END {b.name} -->")
+        text = _put(text, b.name, block)
+    summary = ("<!-- BEGIN summary -->\n## Targets at a glance\n\n"
+               "Rebuilt by `benchmarks/run.py` from the figures of the sections below.\n\n"
+               + targets_table(text) + "\n<!-- END summary -->")
+    text = _put(text, "summary", summary, first=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
@@ -197,6 +358,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for n in only:
         if n not in names:
             ap.error(f"unknown benchmark {n!r}; choose from {', '.join(names)}")
+    for c in args.corpus:
+        if not Path(c).is_file():
+            ap.error(f"corpus {c!r} is not a readable file")
 
     t0 = time.perf_counter()
     results: dict[str, dict[str, Any]] = {}
@@ -205,7 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if b.name in only:
                 results[b.name] = run_bench(b, args, Path(tmp))
     out = Path(args.output)
-    update_markdown(out, {k: v["body"] for k, v in results.items()}, args.quick)
+    update_markdown(out, {k: v["body"] for k, v in results.items()}, args.quick,
+                    {k: {"status": v["status"], "figures": v.get("figures", {})} for k, v in results.items()})
     total = time.perf_counter() - t0
     if args.json_out:
         payload = {"meta": machine_info(argv=None if argv is None else ["benchmarks/run.py", *argv]),

@@ -98,7 +98,7 @@ def test_geoparse_tables_hold_every_installed_system(quick_run):
 
 def test_geoparse_scores_use_the_given_gold(quick_run):
     _, js = quick_run
-    summary = js["benchmarks"]["geoparse"]["figures"]["summary"]
+    summary = js["benchmarks"]["geoparse"]["raw"]["summary"]
     em = summary["systems"]["eventmap"]["corpora"]["capitals"]
     assert em["n"] == len(SENTENCES)
     assert em["scores"]["gold_toponyms"] == 6
