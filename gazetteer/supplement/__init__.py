@@ -93,7 +93,7 @@ FEATURE_CLASSES: dict[str, str] = {
     "PSN": "S", "DAM": "S", "STDM": "S", "CH": "S", "HQ": "S", "UNIV": "S",
     "RSRT": "S", "ESTT": "S", "BDG": "S", "TNL": "S", "MALL": "S", "OBS": "S",
     "GDN": "S", "CMTY": "S", "MUS": "S", "TOWR": "S", "HSP": "S", "MSQE": "S",
-    "SHRN": "S", "PSTB": "S", "MFG": "S",
+    "SHRN": "S", "PSTB": "S", "MFG": "S", "CMP": "S", "CMPRF": "S", "MKT": "S",
     # T: terrain
     "MT": "T", "MTS": "T", "PK": "T", "VLC": "T", "DSRT": "T", "ISL": "T",
     "ISLS": "T", "ATOL": "T", "PEN": "T", "PLN": "T", "PLAT": "T", "VAL": "T",
@@ -101,7 +101,7 @@ FEATURE_CLASSES: dict[str, str] = {
     "RDGE": "T", "UPLD": "T", "GRGE": "T", "RF": "T", "DLTA": "T", "BCH": "T",
     "CNYN": "T", "CST": "T", "STEP": "T",
     # H again: glaciers
-    "GLCR": "H",
+    "GLCR": "H", "FLLS": "H", "BNK": "H",
     # V: vegetation
     "FRST": "V", "TUND": "V",
 }
@@ -114,6 +114,7 @@ _NAME_LIST_KEYS = ("official", "alt", "abbr", "demonym")
 _MAX_TOLERANCE = 0.05
 _TARGET = re.compile(r"^(country:[A-Z]{2}|admin1:[A-Z]{2}\.[A-Z0-9]+|gn:\d+|em:[a-z0-9][a-z0-9\-]*)$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
+_WORLD = box(-180.0, -90.0, 180.0, 90.0)
 
 
 # --------------------------------------------------------------------------- files
@@ -268,7 +269,8 @@ def _build_footprint(spec: dict[str, Any], *, where: str, use_countries: bool = 
         parts.append(line.buffer(float(spec.get("buffer", 0.1)), quad_segs=2))
     if not parts:
         raise ValueError(f"{where}: footprint has no countries/polygon/polygons/bbox/line")
-    geom = shapely.make_valid(shapely.union_all(parts))
+    # corridors buffered near the antimeridian or the poles would leave the lon/lat box
+    geom = shapely.intersection(shapely.make_valid(shapely.union_all(parts)), _WORLD)
     if "clip_countries" in spec:
         geom = shapely.intersection(geom, _countries(spec["clip_countries"], where))
     if "minus_countries" in spec:
