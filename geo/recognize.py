@@ -1,9 +1,27 @@
-"""Recognition: article text → candidate place spans."""
+"""Recognition: article text → candidate place spans.
+
+The default :class:`Recognizer` is a dictionary matcher over the gazetteer's
+name index (longest capitalised n-gram first) followed by context rules that
+drop what is a person, a ship, a street, a calendar word or a common word at
+the start of a sentence, and that keep what the usual annotation conventions
+keep: places inside organisation names ("Alexandria Police Department"),
+both parts of "Springfield, Ill.", abbreviations with their full stops
+("U.S."), each side of "US-ROK", ALL-CAPS datelines, possessives without the
+``'s``. Demonyms ("South Korean", "Russians") come out as ``kind="demonym"``.
+"""
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass
 
-__all__ = ["Span"]
+from gazetteer import normalize
+
+from geo import _lexicon as lex
+
+__all__ = ["Span", "Recognizer"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,3 +35,472 @@ class Span:
     end: int
     text: str
     kind: str = "place"
+
+
+# A word: letters/digits, with inner full stops ("U.S", "W.Va") or apostrophes
+# ("O'Fallon", "Korea’s"), and an optional trailing full stop kept apart below.
+_TOKEN = re.compile(r"[^\W_]+(?:[.'\u2019][^\W_]+)*\.?")
+_POSSESSIVE = ("'s", "\u2019s", "'S", "\u2019S")
+_JOIN_GAPS = frozenset({" ", "-", ". ", ".-", "\u2011"})
+_SENTENCE_END = frozenset(".!?:;")
+_OPENERS = "\"'\u201c\u2018([{\u00ab*\u2022-\u2013\u2014 \t"
+_DATELINE_AFTER = re.compile(r"\s*(?:,|\(|[-\u2013\u2014]{1,2}\s|:)")
+_PLACE_FCODES_MAJOR = ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR", "ADM1", "PPLC", "CONT")
+_COUNTRY_FCODES = ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR")
+# lower-case surface words that may still start or end an abbreviation match
+# two-letter codes news prose uses for countries without context (others,
+# such as ISO codes "TV" or "IT", are words far more often)
+_COMMON_CODES = frozenset({"us", "uk", "eu"})
+_ABBR_KEEP_DOT = frozenset({"co", "twp", "st", "mt", "ft", "ste", "is"})
+
+
+class _Tok:
+    __slots__ = ("start", "core", "end", "dot", "poss", "word", "norm", "cap", "upper", "inner_dot")
+
+    def __init__(self, text: str, m: re.Match) -> None:
+        self.start = m.start()
+        self.end = m.end()
+        raw = m.group()
+        self.dot = raw.endswith(".")
+        core = raw[:-1] if self.dot else raw
+        self.poss = False
+        if not self.dot and len(core) > 2 and core.endswith(_POSSESSIVE):
+            core = core[:-2]
+            self.poss = True
+        self.core = self.start + len(core)
+        self.word = core
+        self.norm = normalize(core)
+        first = core[0]
+        # scripts without case (CJK, Arabic...) count as capitalised
+        self.cap = first.isupper() or (first.isalpha() and not first.islower())
+        letters = [c for c in core if c.isalpha()]
+        self.upper = len(letters) >= 2 and all(c.isupper() for c in letters)
+        self.inner_dot = "." in core
+
+
+@dataclass(slots=True)
+class _Cand:
+    i: int            # first token
+    j: int            # last token (inclusive)
+    start: int
+    end: int
+    key: str
+    matches: list
+    kind: str         # "place" | "demonym"
+    abbr_only: bool
+    significant: bool
+
+
+def _is_significant(place) -> bool:
+    return place.fcode in _PLACE_FCODES_MAJOR or place.population >= 100_000 or (
+        place.fclass in ("L", "H", "T", "S") and place.id.startswith("em:"))
+
+
+class Recognizer:
+    """Find place mentions in text with the gazetteer's name index and context rules.
+
+    Parameters
+    ----------
+    gaz : Gazetteer
+        A loaded gazetteer (``gazetteer.load()``): ``known``, ``lookup`` and
+        ``max_name_tokens`` are used.
+    demonyms : bool, default True
+        Also return demonym spans ("South Korean", "Americans") with
+        ``kind="demonym"``.
+
+    Calling the recogniser on a text returns non-overlapping :class:`Span`
+    objects sorted by ``start``.
+    """
+
+    def __init__(self, gaz, *, demonyms: bool = True) -> None:
+        self.gaz = gaz
+        self.demonyms = demonyms
+        self.max_tokens = max(1, min(int(getattr(gaz, "max_name_tokens", 6) or 6), 8))
+        self._cache: dict[str, list | None] = {}
+        #: set to a list to collect (start, end, reason) of rejected candidates (debugging)
+        self.trace: list | None = None
+
+    # ------------------------------------------------------------------ lookup
+    def _lookup(self, key: str) -> list | None:
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        res = None
+        if key and self.gaz.known(key):
+            res = list(self.gaz.lookup(key)) or None
+        if len(self._cache) > 200_000:
+            self._cache.clear()
+        self._cache[key] = res
+        return res
+
+    def _significant_key(self, key: str) -> bool:
+        m = self._lookup(key)
+        return bool(m) and any(_is_significant(x.place) and x.kind in ("name", "official")
+                               for x in m)
+
+    # ------------------------------------------------------------------ main
+    def __call__(self, text: str) -> list[Span]:
+        if not text:
+            return []
+        toks = [_Tok(text, m) for m in _TOKEN.finditer(text)]
+        if not toks:
+            return []
+        title_lines = _title_case_lines(text)
+        cands = self._candidates(text, toks)
+        return self._filter(text, toks, cands, title_lines)
+
+    # candidates: longest gazetteer n-gram at each capitalised token
+    def _candidates(self, text: str, toks: list[_Tok]) -> list[_Cand]:
+        out: list[_Cand] = []
+        n = len(toks)
+        i = 0
+        while i < n:
+            t = toks[i]
+            if not (t.cap or t.word[:1].isdigit()) or t.norm in lex.CONNECTORS and not t.upper:
+                i += 1
+                continue
+            found = None
+            # the last token a name may reach: stop at a non-joining gap
+            last = i
+            while last + 1 < n and last - i + 1 < self.max_tokens:
+                if toks[last].poss:
+                    break
+                gap = text[toks[last].core:toks[last + 1].start]
+                if gap not in _JOIN_GAPS:
+                    break
+                last += 1
+            for j in range(last, i - 1, -1):
+                c = self._try(text, toks, i, j)
+                if c is not None:
+                    found = c
+                    break
+            if found is None:
+                i += 1
+                continue
+            out.append(found)
+            i = found.j + 1
+        return out
+
+    def _try(self, text: str, toks: list[_Tok], i: int, j: int) -> _Cand | None:
+        first, lastt = toks[i], toks[j]
+        # case: every token capitalised, inner lower-case connectors allowed
+        for k in range(i, j + 1):
+            tk = toks[k]
+            if tk.cap or tk.word[:1].isdigit():
+                continue
+            if i < k < j and tk.norm in lex.CONNECTORS:
+                continue
+            return None
+        if not (lastt.cap or lastt.word[:1].isdigit()):
+            return None
+        if j > i and first.norm in ("the",):
+            return None  # "The Hague" is tried again from "Hague"'s side only if needed
+        if j == i and first.word[:1].isdigit():
+            return None
+        surface = text[first.start:lastt.core]
+        key = normalize(surface)
+        matches = self._lookup(key)
+        end = lastt.core
+        kind = "place"
+        if matches is None and j == i and self.demonyms and key.endswith("s") and len(key) > 4:
+            # plural demonym: "Russians", "Ohioans"
+            sing = self._lookup(key[:-1])
+            if sing:
+                dem = [m for m in sing if m.kind == "demonym"]
+                if dem:
+                    matches = dem
+        if matches is None:
+            return None
+        place_m = [m for m in matches if m.kind != "demonym"]
+        dem_m = [m for m in matches if m.kind == "demonym"]
+        if dem_m and not any(_is_significant(m.place) and m.kind in ("name", "official")
+                             for m in place_m):
+            kind = "demonym"
+            matches = dem_m
+        else:
+            matches = place_m
+        if not matches:
+            return None
+        abbr_only = all(m.kind == "abbr" for m in matches)
+        # "U.S.", "W.Va.", "Ill.", "Loudon Co." own their full stop; "DPRK." and "Texas." do not
+        if lastt.dot and (lastt.inner_dot or not lastt.upper and (
+                abbr_only or any(m.kind == "abbr" for m in matches))
+                or lastt.norm in _ABBR_KEEP_DOT and not lastt.upper):
+            end = lastt.end
+        significant = any(_is_significant(m.place) for m in matches
+                          if m.kind in ("name", "official", "abbr", "demonym"))
+        return _Cand(i, j, first.start, end, key, matches, kind, abbr_only, significant)
+
+    # ------------------------------------------------------------------ filter
+    def _filter(self, text: str, toks: list[_Tok], cands: list[_Cand], title_lines) -> list[Span]:
+        # article-level bans: names seen as persons or ships anywhere
+        banned: set[str] = _person_surnames(text, toks, self._significant_key)
+        midsentence_keys: set[str] = set()
+        for c in cands:
+            why = self._person_or_ship(text, toks, c)
+            if why:
+                banned.add(c.key)
+            elif not _sentence_start(text, toks, c.i) and not _in_lines(c.start, title_lines):
+                midsentence_keys.add(c.key)
+        spans: list[Span] = []
+        last_end = -10
+        last_was_place = False
+        for c in cands:
+            why = self._reject(text, toks, c, banned, midsentence_keys, title_lines,
+                               last_end, last_was_place)
+            if why is not None:
+                if self.trace is not None:
+                    self.trace.append((c.start, c.end, why))
+                continue
+            if c.kind == "demonym" and not self.demonyms:
+                continue
+            spans.append(Span(c.start, c.end, text[c.start:c.end], c.kind))
+            last_end = c.end
+            last_was_place = c.kind == "place"
+        return spans
+
+    def _person_or_ship(self, text: str, toks: list[_Tok], c: _Cand) -> str | None:
+        prev = toks[c.i - 1] if c.i > 0 else None
+        nxt = toks[c.j + 1] if c.j + 1 < len(toks) else None
+        if prev is not None:
+            gap = text[prev.core:toks[c.i].start]
+            if gap in (" ", ". "):
+                if prev.norm in lex.SHIP_PREFIXES or (prev.norm in lex.SHIP_NOUNS and not prev.cap):
+                    return "ship"
+                if c.kind == "place" and not c.abbr_only:
+                    if prev.norm in lex.TITLES and prev.cap:
+                        return "person"
+                    if prev.cap and prev.norm in lex.GIVEN_NAMES and not prev.upper and \
+                            not self._significant_key(prev.norm):
+                        return "person"
+            # "the submarine USS Missouri", "the nuclear submarine Missouri"
+            if c.i > 1 and prev.norm in lex.SHIP_PREFIXES:
+                return "ship"
+        if (nxt is not None and c.kind == "place" and c.i == c.j
+                and toks[c.i].norm in lex.GIVEN_NAMES and nxt.cap and not nxt.upper
+                and text[toks[c.j].core:nxt.start] == " " and not toks[c.j].poss):
+            nn = nxt.norm
+            if not (nn in lex.ORG_WORDS or nn in lex.STREET_WORDS or nn in lex.FEATURE_SUFFIXES
+                    or nn in lex.ADMIN_SUFFIXES or nn in lex.STOP_NAMES or nn in lex.CALENDAR):
+                m = self._lookup(nn)
+                if not m or not any(x.place.fcode in _COUNTRY_FCODES or x.place.fcode == "ADM1"
+                                    for x in m):
+                    return "person"
+        return None
+
+    def _reject(self, text, toks, c: _Cand, banned, midsentence_keys, title_lines,
+              last_end, last_was_place) -> str | None:
+        first = toks[c.i]
+        single = c.i == c.j
+        prev = toks[c.i - 1] if c.i > 0 else None
+        nxt = toks[c.j + 1] if c.j + 1 < len(toks) else None
+        after = text[c.end:c.end + 4]
+        comma_after_place = last_was_place and text[last_end:c.start] in (", ", ",")
+        line_start = _line_start(text, c.start)
+        dateline = first.upper and bool(_DATELINE_AFTER.match(text, c.end)) and (
+            line_start or len(c.key) >= 4 or c.j > c.i)
+        locative = prev is not None and not prev.cap and prev.norm in lex.LOCATIVE_PREPS
+
+        if c.key in banned and not locative:
+            return "banned"
+        if not single and all(toks[k].norm in lex.STOP_NAMES or toks[k].norm in lex.CONNECTORS
+                              for k in range(c.i, c.j + 1)) and not c.significant:
+            return "stop"  # "State University" is an institution, not the hamlet
+        if single and (c.key in lex.CALENDAR or c.key in lex.TITLES):
+            return "calendar"
+        if prev is not None and prev.norm in ("st", "saint", "ste", "san", "santa") and \
+                text[prev.core:first.start] in (" ", ". "):
+            return "saint"  # "St. Paris" unknown to the gazetteer: not Paris
+        # hyphenated words: "Wal-Mart" is no place, "US-ROK" and "D-Charleston" hold two
+        for nb, gap in ((prev, text[prev.core:first.start] if prev else ""),
+                        (nxt, text[toks[c.j].core:nxt.start] if nxt else "")):
+            if nb is not None and gap == "-" and len(nb.word) > 1 and not nb.word.isdigit() \
+                    and not self._lookup(nb.norm):
+                return "hyphen"
+        # age after a name: "Williams, 41,"
+        if single and re.match(r", \d{1,3},", text[c.end:c.end + 6]):
+            return "age"
+        if self._person_or_ship(text, toks, c):
+            return "person"
+        # streets: "Dublin Road", "Orchard St." (but "Ohio Turnpike" is in Ohio)
+        if nxt is not None and nxt.cap and nxt.norm in lex.STREET_WORDS and \
+                text[toks[c.j].core:nxt.start] == " " and not toks[c.j].poss and \
+                not any(m.place.fcode in _COUNTRY_FCODES + ("ADM1",) for m in c.matches):
+            return "street"
+
+        all_upper = all(toks[k].upper for k in range(c.i, c.j + 1))
+        in_caps_line = _caps_line(text, c.start)
+        if all_upper and not dateline:
+            if c.abbr_only or any(m.kind == "abbr" for m in c.matches):
+                if first.norm in lex.FUNCTION_WORDS and not comma_after_place:
+                    return "caps-function"
+                if in_caps_line and not comma_after_place and len(c.key) <= 3:
+                    return "caps-line"
+                if len(c.key.replace(" ", "")) <= 2 and not comma_after_place and \
+                        not first.inner_dot and c.key not in _COMMON_CODES and not any(
+                        m.place.fclass == "L" for m in c.matches):
+                    return "postal"  # "OR", "IN" postal codes only after "City, "
+            elif not in_caps_line:
+                return "acronym"  # "AIDS", "FBI": acronyms, not names
+        if single and not all_upper and not first.inner_dot:
+            if c.key in lex.STOP_NAMES:
+                return "stop"
+            if c.abbr_only:
+                # "Ill.", "Calif.": state abbreviations after "City, " or a preposition
+                if not first.dot:
+                    return "abbr-nodot"
+                if not (comma_after_place or locative or dateline):
+                    return "abbr-context"
+            # prose continuing a capitalised name run: "Chiquita Raquel Henry"
+            if prev is not None and prev.cap and not prev.upper and c.kind == "place":
+                gap = text[prev.core:first.start]
+                if gap == " " and not prev.poss and not prev.dot and \
+                        not _sentence_start(text, toks, c.i - 1) and \
+                        prev.norm not in lex.DIRECTION_WORDS and prev.norm not in lex.CALENDAR \
+                        and prev.norm not in lex.CONNECTORS and prev.norm not in lex.STOP_NAMES \
+                        and prev.norm not in lex.ORG_WORDS and not self._lookup(prev.norm) \
+                        and not _in_lines(c.start, title_lines):
+                    return "name-run"
+            # person before a verb of saying ("Jackson said") unless a major place
+            if nxt is not None and not nxt.cap and nxt.norm in ("said", "says", "told") \
+                    and not c.significant and c.kind == "place":
+                return "said"
+        # sentence-initial / headline words need support
+        if single and not c.significant and c.kind == "place" and not dateline and (
+                _sentence_start(text, toks, c.i) or _in_lines(c.start, title_lines)):
+            supported = (c.key in midsentence_keys or after.startswith(",") and
+                         self._followed_by_place(text, toks, c))
+            if not supported:
+                return "sentence-initial"
+        return None
+
+    def _followed_by_place(self, text, toks, c: _Cand) -> bool:
+        k = c.j + 1
+        if k >= len(toks) or not text[c.end:toks[k].start].startswith(","):
+            return False
+        t = toks[k]
+        if not t.cap:
+            return False
+        for j in range(min(len(toks) - 1, k + 2), k - 1, -1):
+            key = normalize(text[t.start:toks[j].core])
+            m = self._lookup(key)
+            if m and any(x.place.fcode in ("ADM1",) + _COUNTRY_FCODES for x in m):
+                return True
+        return False
+
+
+# ---------------------------------------------------------------------- persons
+_INITIAL = re.compile(r"^[A-Z](?:\.[A-Z])*$")
+_SAID = frozenset({"said", "says", "told", "added", "asked", "wrote"})
+
+
+def _person_surnames(text: str, toks: list[_Tok], significant) -> set[str]:
+    """Keys of tokens that end a person's name somewhere in the text.
+
+    A run of capitalised words joined by single spaces is a person's name when
+    it starts with a title ("Sen.", "President") or a common given name, or
+    holds a middle initial ("Roy A. Nelson"); its last word is then a surname
+    for the whole article ("Austin said" after "Lloyd Austin").
+    """
+    out: set[str] = set()
+    n = len(toks)
+    i = 0
+    while i < n:
+        t = toks[i]
+        if not t.cap or t.upper and len(t.word) > 1:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and not toks[j].poss:
+            nx = toks[j + 1]
+            gap = text[toks[j].core:nx.start]
+            if gap not in (" ", ". ") or not nx.cap or (nx.upper and len(nx.word) > 1):
+                break
+            if gap == ". " and not (len(toks[j].word) == 1 or toks[j].norm in lex.TITLES
+                                    and len(toks[j].word) <= 4):
+                break
+            j += 1
+        if j > i:
+            words = toks[i:j + 1]
+            for k in range(len(words) - 1):
+                w = words[k]
+                trigger = (w.norm in lex.TITLES or _INITIAL.match(w.word) and k > 0
+                           or w.norm in lex.GIVEN_NAMES and not (
+                               significant(w.norm) and significant(words[k + 1].norm)))
+                if not trigger:
+                    continue
+                for rest in words[k + 1:]:
+                    if rest.norm in lex.ORG_WORDS or rest.norm in lex.STREET_WORDS or \
+                            rest.norm in lex.ADMIN_SUFFIXES or rest.norm in lex.FEATURE_SUFFIXES:
+                        break
+                    if not _INITIAL.match(rest.word):
+                        out.add(rest.norm)
+                break
+        # "Clark said", "said Clark."
+        nx = toks[i + 1] if i + 1 < n else None
+        if j == i and nx is not None and nx.norm in _SAID and text[t.core:nx.start] == " " \
+                and not significant(t.norm) and not t.poss:
+            out.add(t.norm)
+        if j == i and i > 0 and toks[i - 1].norm in _SAID and not t.dot and \
+                text[t.core:t.core + 1] in (",", ".") and not significant(t.norm):
+            out.add(t.norm)
+        i = j + 1
+    return out
+
+
+# ---------------------------------------------------------------------- text helpers
+def _line_start(text: str, pos: int) -> bool:
+    k = pos - 1
+    while k >= 0 and text[k] in " \t":
+        k -= 1
+    return k < 0 or text[k] == "\n"
+
+
+def _sentence_start(text: str, toks: list[_Tok], i: int) -> bool:
+    pos = toks[i].start
+    k = pos - 1
+    while k >= 0 and text[k] in _OPENERS:
+        k -= 1
+    if k < 0 or text[k] == "\n":
+        return True
+    ch = text[k]
+    if ch in _SENTENCE_END:
+        if ch == "." and i > 0 and toks[i - 1].end == k + 1:
+            p = toks[i - 1]
+            if p.norm in lex.TITLES or len(p.word) == 1 or p.inner_dot:
+                return False  # "Mr. Paris", "U.S. Army"
+        return True
+    return False
+
+
+def _lines(text: str):
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line
+        pos += len(line) + 1
+
+
+def _title_case_lines(text: str) -> list[tuple[int, int]]:
+    """Lines written in Title Case (headlines): capitals there are no evidence."""
+    out = []
+    for pos, line in _lines(text):
+        words = [w for w in re.findall(r"[^\W\d_]+", line) if len(w) > 3]
+        if len(words) < 3 or line.rstrip().endswith((".", "?\"", ".\"", ".\u201d")):
+            continue
+        caps = sum(1 for w in words if w[0].isupper())
+        if caps >= 0.75 * len(words):
+            out.append((pos, pos + len(line)))
+    return out
+
+
+def _in_lines(pos: int, lines: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in lines)
+
+
+def _caps_line(text: str, pos: int) -> bool:
+    a = text.rfind("\n", 0, pos) + 1
+    b = text.find("\n", pos)
+    line = text[a:b if b >= 0 else len(text)]
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)

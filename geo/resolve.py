@@ -1,11 +1,34 @@
-"""Resolution: spans + article context → places, confidence, runner-up, metonymy."""
+"""Resolution: spans + article context → places, confidence, runner-up, metonymy.
+
+:class:`Resolver` picks, for every span, one gazetteer place among the
+candidates its text names. Evidence (see :mod:`geo._ranker` for the feature
+list): how big and what kind of place a candidate is, how the text named it,
+explicit qualifiers ("Paris, Texas", "Laurel County", "Lake X"), the other
+places of the same article (shared country and state, geographic closeness),
+one sense per name per article. Choices are refined in a few rounds, each
+using the previous round's choices as context. Scores become probabilities
+with a softmax; a mention's confidence is the probability mass of the
+candidates within 161 km of its choice, and its runner-up is the best
+candidate farther away than that.
+"""
 from __future__ import annotations
 
+import logging
+import math
+from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 from gazetteer import Place
 
-__all__ = ["Mention", "Focus"]
+from geo import _ranker as rk
+from geo._candidates import candidates
+from geo._metonymy import actor_context, is_metonymic
+
+__all__ = ["Mention", "Focus", "ArticleResult", "Resolver"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -39,6 +62,395 @@ class ArticleResult:
     article: "Article"
     mentions: list[Mention]
     focus: list[Focus]
+
+
+_QUALIFIER_GAPS = (", ", ",", " (", ", the ", " - ")
+_SAME_PLACE_KM = 161.0
+_ROUNDS = 3
+_MAX_CANDIDATES = 40
+
+
+class _Group:
+    """All mentions of one name (one sense per name per article)."""
+
+    __slots__ = ("key", "idx", "cands", "hint", "static", "lat", "lon", "choice",
+                 "qual_targets", "qual_sources", "scores", "feats", "actor")
+
+    def __init__(self, key, cands, hint):
+        self.key = key
+        self.idx: list[int] = []
+        self.cands = cands            # list[Match]
+        self.hint = hint
+        self.static = None
+        self.lat = np.array([m.place.lat for m in cands], dtype=float)
+        self.lon = np.array([m.place.lon for m in cands], dtype=float)
+        self.choice = 0
+        self.qual_targets: list["_Group"] = []   # "X, <target>": target qualifies X
+        self.qual_sources: list["_Group"] = []   # "<source>, X": X qualifies source
+        self.scores = None
+        self.feats = None
+        self.actor = False
+
+
+class Resolver:
+    """Resolve recognised spans to gazetteer places using the article as context.
+
+    Parameters
+    ----------
+    gaz : Gazetteer
+        A loaded gazetteer (``gazetteer.load()``).
+    fuzzy : bool, default False
+        Fall back to fuzzy name matching for spans whose text matches no name
+        (slower; useful for given spans with spelling variants).
+    weights : dict, optional
+        Feature weights; default: the fitted weights shipped with the package.
+
+    Calling the resolver with an article and its spans returns an
+    :class:`ArticleResult` with one :class:`Mention` per span, in the same
+    order and with the same offsets.
+    """
+
+    def __init__(self, gaz, *, fuzzy: bool = False, weights: dict[str, float] | None = None) -> None:
+        self.gaz = gaz
+        self.fuzzy = fuzzy
+        w = weights if weights is not None else rk.load_weights()
+        self.weights = np.array([float(w.get(f, 0.0)) for f in rk.FEATURES])
+        self._cand_cache: dict[tuple[str, str], object] = {}
+        #: set to a list to receive ``(span indexes, matches, feature matrix)`` per
+        #: name group of every article resolved (used to fit the ranker)
+        self.record: list | None = None
+
+    # ------------------------------------------------------------------ public
+    def __call__(self, article, spans) -> ArticleResult:
+        text = article.text
+        spans = list(spans)
+        groups, of_span = self._groups(text, spans)
+        self._link_qualifiers(text, spans, groups, of_span)
+        self._rank(groups)
+        if self.record is not None:
+            for g in groups:
+                self.record.append((list(g.idx), g.cands, g.feats if g.feats is not None
+                                    else g.static))
+        mentions = self._mentions(text, spans, groups, of_span)
+        return ArticleResult(article, mentions, self._focus(mentions))
+
+    def candidates(self, span_text: str, kind: str = "place"):
+        """Candidate matches for a span text (cached)."""
+        ck = (span_text, kind)
+        c = self._cand_cache.get(ck)
+        if c is None:
+            c = candidates(self.gaz, span_text, fuzzy=self.fuzzy, limit=_MAX_CANDIDATES)
+            if kind == "demonym":
+                dem = [m for m in c.matches if m.kind == "demonym"]
+                c.matches = dem or c.matches
+            elif any(m.kind != "demonym" for m in c.matches) and c.hint != "fuzzy":
+                # a place span: a place name beats a people's name of the same spelling
+                places = [m for m in c.matches if m.kind != "demonym"]
+                dem = [m for m in c.matches if m.kind == "demonym"]
+                c.matches = places + dem
+            if len(self._cand_cache) > 100_000:
+                self._cand_cache.clear()
+            self._cand_cache[ck] = c
+        return c
+
+    # ------------------------------------------------------------------ steps
+    def _groups(self, text, spans):
+        groups: dict[tuple[str, str], _Group] = {}
+        of_span: list[_Group | None] = []
+        for i, s in enumerate(spans):
+            c = self.candidates(s.text, s.kind)
+            if not c.matches:
+                of_span.append(None)
+                continue
+            gk = (c.key, s.kind)
+            g = groups.get(gk)
+            if g is None:
+                g = groups[gk] = _Group(c.key, c.matches, c.hint)
+                g.static = np.array([rk.static_vector(m.place, m.kind, r)
+                                     for r, m in enumerate(c.matches)], dtype=float)
+            g.idx.append(i)
+            of_span.append(g)
+            if s.kind != "demonym" and actor_context(text, s.start, s.end):
+                g.actor = True
+        return list(groups.values()), of_span
+
+    def _link_qualifiers(self, text, spans, groups, of_span):
+        for i in range(len(spans) - 1):
+            a, b = of_span[i], of_span[i + 1]
+            if a is None or b is None or a is b:
+                continue
+            gap = text[spans[i].end:spans[i + 1].start]
+            if gap not in _QUALIFIER_GAPS:
+                continue
+            if not any(rk.is_country(m.place) or rk.is_admin1(m.place) or
+                       m.place.fcode in ("ADM2",) for m in b.cands):
+                continue
+            if b not in a.qual_targets:
+                a.qual_targets.append(b)
+                b.qual_sources.append(a)
+
+    def _rank(self, groups: list[_Group]) -> None:
+        w = self.weights
+        base = {}
+        for g in groups:
+            feats = g.static.copy()
+            qa, qc = _qualifier_features(g)   # depend on candidates only
+            feats[:, rk.IDX["qual_agree"]] = qa
+            feats[:, rk.IDX["qual_clash"]] = qc
+            _hint_features(g, feats)
+            if g.actor:
+                for k, m in enumerate(g.cands):
+                    kc = rk.kind_class(m.place)
+                    if kc == "capital":
+                        feats[k, rk.IDX["actor_capital"]] = 1.0
+                    elif kc == "country":
+                        feats[k, rk.IDX["actor_country"]] = 1.0
+            base[id(g)] = feats
+            g.feats = feats
+            g.scores = feats @ w
+            g.choice = int(np.argmax(g.scores))
+        if len(groups) < 2:
+            return
+        for _ in range(_ROUNDS):
+            ctx = _Context(groups)
+            new = []
+            for g in groups:
+                feats = base[id(g)].copy()
+                ctx.fill(g, feats)
+                new.append((feats, feats @ w))
+            changed = False
+            for g, (feats, scores) in zip(groups, new):
+                choice = int(np.argmax(scores))
+                changed |= choice != g.choice
+                g.choice, g.scores, g.feats = choice, scores, feats
+            if not changed:
+                break
+
+    def _mentions(self, text, spans, groups, of_span) -> list[Mention]:
+        out: list[Mention] = []
+        for i, s in enumerate(spans):
+            g = of_span[i]
+            m = Mention(s.start, s.end, s.text, s.kind)
+            if g is not None:
+                probs = _softmax(g.scores)
+                best = g.cands[g.choice].place
+                d = _dist_km(best.lat, best.lon, g.lat, g.lon)
+                near = d <= _SAME_PLACE_KM
+                m.place = best
+                m.confidence = float(min(1.0, probs[near].sum()))
+                far = np.where(~near)[0]
+                if far.size:
+                    j = int(far[np.argmax(probs[far])])
+                    m.runner_up = g.cands[j].place
+                    m.runner_up_confidence = float(probs[j])
+                if s.kind != "demonym":
+                    m.metonymic = is_metonymic(text, s.start, s.end, best)
+            out.append(m)
+        return out
+
+    def _focus(self, mentions: list[Mention]) -> list[Focus]:
+        countries: Counter = Counter()
+        admin1s: Counter = Counter()
+        cities: Counter = Counter()
+        city_place: dict[str, Place] = {}
+        total = 0.0
+        for m in mentions:
+            p = m.place
+            if p is None:
+                continue
+            wgt = 0.5 + 0.5 * m.confidence
+            total += wgt
+            if p.country_code:
+                countries[p.country_code] += wgt
+            if p.country_code and p.admin1 and not rk.is_country(p):
+                admin1s[(p.country_code, p.admin1)] += wgt
+            if p.fclass == "P":
+                cities[p.id] += wgt
+                city_place[p.id] = p
+        out: list[Focus] = []
+        if not total:
+            return out
+        for level, counter, get in (
+                ("country", countries, lambda k: self.gaz.country(k)),
+                ("admin1", admin1s, lambda k: self.gaz.admin1(*k)),
+                ("city", cities, lambda k: city_place.get(k))):
+            if not counter:
+                continue
+            top = counter.most_common(3)
+            best = top[0][1]
+            for k, v in top:
+                if v < 0.6 * best:
+                    break
+                place = get(k)
+                if place is not None:
+                    out.append(Focus(level, place, round(v / total, 4)))
+        return out
+
+
+# ---------------------------------------------------------------------- helpers
+def _softmax(x: np.ndarray) -> np.ndarray:
+    z = np.exp(x - x.max())
+    return z / z.sum()
+
+
+def _dist_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    p1 = math.radians(lat)
+    p2 = np.radians(lats)
+    a = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * \
+        np.sin(np.radians(lons - lon) / 2) ** 2
+    return 2 * rk.EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
+def _contains(outer: Place, inner: Place) -> bool:
+    if outer.country_code is None or inner.country_code != outer.country_code:
+        return False
+    if rk.is_country(outer):
+        return not rk.is_country(inner)
+    if rk.is_admin1(outer):
+        return inner.admin1 == outer.admin1 and not rk.is_admin1(inner)
+    if outer.fcode == "ADM2":
+        return inner.admin1 == outer.admin1 and inner.admin2 == outer.admin2 and \
+            outer.admin2 is not None and inner.fcode != "ADM2"
+    return False
+
+
+def _qualifier_features(g: _Group) -> tuple[np.ndarray, np.ndarray]:
+    n = len(g.cands)
+    agree = np.zeros(n)
+    clash = np.zeros(n)
+    if not g.qual_targets and not g.qual_sources:
+        return agree, clash
+    for k, m in enumerate(g.cands):
+        p = m.place
+        ok = any(_contains(q.place, p) for t in g.qual_targets for q in t.cands) or \
+            any(_contains(p, q.place) for s in g.qual_sources for q in s.cands)
+        agree[k] = 1.0 if ok else 0.0
+    if agree.any():
+        clash = 1.0 - agree
+    return agree, clash
+
+
+def _hint_features(g: _Group, feats: np.ndarray) -> None:
+    if not g.hint:
+        return
+    hm, hc = rk.IDX["hint_match"], rk.IDX["hint_clash"]
+    for k, m in enumerate(g.cands):
+        kc = rk.kind_class(m.place)
+        if g.hint == "admin2":
+            ok = kc == "admin2"
+        elif g.hint == "admin":
+            ok = kc in ("admin1", "admin2")
+        elif g.hint == "feature":
+            ok = kc in ("physical", "region")
+        elif g.hint == "road":
+            ok = kc in ("admin1", "country")
+        else:
+            continue
+        feats[k, hm if ok else hc] = 1.0
+
+
+_CTX_TOP = 10   # readings of each other name that serve as context
+
+
+class _Context:
+    """The article's current beliefs, for the context features of each group.
+
+    Every other name contributes its top readings weighted by their current
+    probability (expected agreement) and, for the ``*_any`` features, its best
+    agreeing reading whatever its probability (mutual support of two names
+    that have readings near each other, "Columbus" and "Colfax County").
+    """
+
+    def __init__(self, groups: list[_Group]) -> None:
+        self.groups = groups
+        codes: dict = {}
+        rows = []  # (group index, lat, lon, prob, cc id, a1 id, pointlike, country, admin1)
+        for gi, g in enumerate(groups):
+            probs = _softmax(g.scores)
+            order = np.argsort(-probs)[:_CTX_TOP]
+            for k in order:
+                p = g.cands[int(k)].place
+                cc = codes.setdefault(p.country_code, len(codes)) if p.country_code else -1
+                a1 = codes.setdefault((p.country_code, p.admin1), len(codes)) \
+                    if p.country_code and p.admin1 and not rk.is_country(p) else -2
+                kc = rk.kind_class(p)
+                rows.append((gi, p.lat, p.lon, float(probs[k]), cc, a1,
+                             kc not in ("country", "admin1", "region"),
+                             kc == "country", kc == "admin1"))
+        self.codes = codes
+        arr = np.array([r[:6] for r in rows], dtype=float).reshape(-1, 6)
+        self.gidx = arr[:, 0].astype(int)
+        self.lat = arr[:, 1]
+        self.lon = arr[:, 2]
+        self.prob = arr[:, 3]
+        self.cc = arr[:, 4].astype(int)
+        self.a1 = arr[:, 5].astype(int)
+        self.point = np.array([r[6] for r in rows], dtype=bool)
+        self.country = np.array([r[7] for r in rows], dtype=bool)
+        self.admin1 = np.array([r[8] for r in rows], dtype=bool)
+        self.weight = np.array([float(len(g.idx)) ** 0.5 for g in groups])
+        # column ranges per group (rows are grouped by construction)
+        self.starts = np.searchsorted(self.gidx, np.arange(len(groups)))
+        self.ends = np.searchsorted(self.gidx, np.arange(len(groups)), side="right")
+
+    def _per_group(self, m: np.ndarray, gi: int, soft: bool) -> np.ndarray:
+        """Weighted mean over other groups of sum (soft) or max (any) of ``m``'s columns."""
+        n = m.shape[0]
+        total = np.zeros(n)
+        wsum = 0.0
+        for h in range(len(self.groups)):
+            if h == gi:
+                continue
+            a, b = self.starts[h], self.ends[h]
+            if a == b:
+                continue
+            w = self.weight[h]
+            wsum += w
+            block = m[:, a:b]
+            total += w * (block @ self.prob[a:b] if soft else block.max(axis=1))
+        return total / wsum if wsum else total
+
+    def fill(self, g: _Group, feats: np.ndarray) -> None:
+        gi = self.groups.index(g)
+        if len(self.groups) < 2:
+            return
+        I = rk.IDX
+        codes = self.codes
+        cands = [m.place for m in g.cands]
+        cc = np.array([codes.get(p.country_code, -3) if p.country_code else -3 for p in cands])
+        a1 = np.array([codes.get((p.country_code, p.admin1), -4)
+                       if p.country_code and p.admin1 and not rk.is_country(p) else -4
+                       for p in cands])
+        same_cc = (cc[:, None] == self.cc[None, :]).astype(float)
+        same_a1 = (a1[:, None] == self.a1[None, :]).astype(float)
+        feats[:, I["ctx_country"]] = self._per_group(same_cc, gi, True)
+        feats[:, I["ctx_country_any"]] = self._per_group(same_cc, gi, False)
+        feats[:, I["ctx_admin1"]] = self._per_group(same_a1, gi, True)
+        feats[:, I["ctx_admin1_any"]] = self._per_group(same_a1, gi, False)
+        # distances to point-like readings of the other names
+        lat1 = np.radians(g.lat)[:, None]
+        lat2 = np.radians(self.lat)[None, :]
+        dlon = np.radians(self.lon[None, :] - g.lon[:, None])
+        a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
+        d = 2 * rk.EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+        pt = self.point[None, :]
+        close = np.where(pt, np.exp(-d / 150.0), 0.0)
+        feats[:, I["near"]] = self._per_group(close, gi, True)
+        feats[:, I["near_any"]] = self._per_group(close, gi, False)
+        feats[:, I["near_mid_any"]] = self._per_group(np.where(pt, np.exp(-d / 800.0), 0.0),
+                                                      gi, False)
+        is_cap = np.array([p.fcode == "PPLC" for p in cands])
+        if is_cap.any():
+            named = same_cc * self.country[None, :]
+            feats[:, I["capital_ctx"]] = np.where(is_cap, self._per_group(named, gi, False), 0.0)
+        # containment, for countries and states
+        is_c = np.array([rk.is_country(p) for p in cands])
+        is_a = np.array([rk.is_admin1(p) for p in cands])
+        if is_c.any() or is_a.any():
+            inside_c = same_cc * (~self.country)[None, :]
+            inside_a = same_a1 * (~self.country & ~self.admin1)[None, :]
+            inside = np.where(is_c[:, None], inside_c, np.where(is_a[:, None], inside_a, 0.0))
+            feats[:, I["contains"]] = self._per_group(inside, gi, True)
 
 
 from geo.articles import Article  # noqa: E402  (runtime name for the annotation above)

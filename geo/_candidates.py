@@ -1,0 +1,119 @@
+"""Candidate places for a span's text, forgiving of how the text is cut.
+
+Spans may come from our recogniser or from someone else's annotation
+("the United States", "Korea’s", "Laurel County", "W.Va. 61",
+"Lake Lanier", "northern Virginia"): :func:`candidates` tries the text as it
+is, then progressively more general readings of it, and says which reading
+matched through a *hint* the ranker can use ("admin2" when the text said
+County/Parish, "feature" when it said Lake/River/Mount...).
+"""
+from __future__ import annotations
+
+import re
+
+from gazetteer import normalize
+
+from geo import _lexicon as lex
+
+__all__ = ["Candidates", "candidates", "strip_span_text"]
+
+_TRAIL = " \t\n.,;:!?\"'()[]{}\u201c\u201d\u2018\u2019*-\u2013\u2014"
+_POSS = re.compile(r"(?:['\u2019]s|s['\u2019])$", re.IGNORECASE)
+_LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_NUMBER_TAIL = re.compile(r"[\s\-]*\d+[A-Za-z]?$")
+_ADMIN2_CODES = ("ADM2", "ADM3", "ADMD", "ADM2H")
+
+
+class Candidates:
+    """Places a span's text may name, with how they were found."""
+
+    __slots__ = ("matches", "hint", "key")
+
+    def __init__(self, matches: list, hint: str | None, key: str) -> None:
+        self.matches = matches
+        self.hint = hint
+        self.key = key
+
+
+def strip_span_text(text: str) -> str:
+    """Drop leading articles, possessives and surrounding punctuation.
+
+    >>> strip_span_text("the Korea\u2019s,")
+    'Korea'
+    """
+    t = _LEADING.sub("", text.strip()).strip(_TRAIL)
+    t = _POSS.sub(lambda m: "s" if m.group()[0] in "sS" else "", t)
+    return t.strip(_TRAIL)
+
+
+def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candidates:
+    """Look ``text`` up in ``gaz``, falling back to more general readings."""
+    t = strip_span_text(text)
+    key = normalize(t)
+    if not key:
+        return Candidates([], None, key)
+    hint = None
+    words = t.split()
+    low = [normalize(w) for w in words]
+    if len(words) > 1 and low[-1] in lex.ADMIN_SUFFIXES | {"co", "twp"}:
+        hint = "admin2" if low[-1] in ("county", "parish", "borough", "co", "township",
+                                       "twp", "district", "municipality", "shire") else "admin"
+    elif len(words) > 1 and (low[-1] in lex.FEATURE_SUFFIXES or low[0] in lex.FEATURE_PREFIXES):
+        hint = "feature"
+    ms = _lookup(gaz, key)
+    if ms:
+        return Candidates(ms[:limit], hint, key)
+    tries: list[tuple[str, str | None]] = []
+    # "Tewksbury Twp.", "Loudon Co." -> "Tewksbury Township", "Loudon County"
+    if len(words) > 1 and low[-1] in ("co", "twp", "par"):
+        full = {"co": "county", "twp": "township", "par": "parish"}[low[-1]]
+        tries.append((" ".join(low[:-1] + [full]), hint))
+    if hint in ("admin2", "admin"):
+        tries.append((" ".join(low[:-1]), hint))
+    if hint == "feature":
+        if low[-1] in lex.FEATURE_SUFFIXES:
+            tries.append((" ".join(low[:-1]), hint))
+        if low[0] in lex.FEATURE_PREFIXES:
+            tries.append((" ".join(low[1:]), hint))
+    # "City of X", "Town of X", "Port of X", "X City", "Greater X", "northern X"
+    m = re.match(r"^(?:city|town|village|port|county|state|province|republic|borough|township)"
+                 r" of (.+)$", key)
+    if m:
+        tries.append((m.group(1), "admin" if key.startswith(("county", "state", "province"))
+                      else None))
+    if len(low) > 1 and low[0] in lex.DIRECTION_WORDS:
+        tries.append((" ".join(low[1:]), "part"))
+    if len(low) > 1 and low[-1] in ("city", "town", "village", "area", "region", "metro"):
+        tries.append((" ".join(low[:-1]), None))
+    # "W.Va. 61", "US-24": a road numbered within a state or country
+    stripped = _NUMBER_TAIL.sub("", t)
+    if stripped and stripped != t:
+        tries.append((normalize(stripped), "road"))
+    # "Otter Tail/Grant", "Abkhaz-South Ossetian": each side
+    for sep in ("/", " and ", "-"):
+        if sep in t:
+            tries.append((normalize(t.split(sep)[0]), None))
+    # plural demonyms: "Russians"
+    if key.endswith("s") and len(key) > 4:
+        tries.append((key[:-1], None))
+    for k, h in tries:
+        k = k.strip()
+        if not k:
+            continue
+        ms = _lookup(gaz, k)
+        if ms:
+            return Candidates(ms[:limit], h, k)
+    if fuzzy and len(key) >= 4:
+        try:
+            ms = list(gaz.fuzzy(t, limit=10))
+        except Exception:  # fuzzy index unavailable: no guess rather than a crash
+            ms = []
+        if ms:
+            return Candidates(ms[:limit], "fuzzy", key)
+    return Candidates([], hint, key)
+
+
+def _lookup(gaz, key: str) -> list:
+    if not gaz.known(key):
+        return []
+    return list(gaz.lookup(key))

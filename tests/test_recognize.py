@@ -1,0 +1,146 @@
+"""Recognition rules, one invented sentence each, against the real gazetteer."""
+from __future__ import annotations
+
+import pytest
+
+from geo.recognize import Recognizer, Span
+
+
+@pytest.fixture(scope="module")
+def rec(gazetteer_db):
+    return Recognizer(gazetteer_db)
+
+
+def texts(spans, kind=None):
+    return [s.text for s in spans if kind is None or s.kind == kind]
+
+
+def test_empty_and_placeless_text(rec):
+    assert rec("") == []
+    assert rec("nothing to see here, only lower-case words.") == []
+
+
+def test_offsets_are_python_str_offsets(rec):
+    text = "Café owners in São Paulo met ministers from Brazil."
+    spans = rec(text)
+    for s in spans:
+        assert isinstance(s, Span)
+        assert text[s.start:s.end] == s.text
+    assert texts(spans) == ["São Paulo", "Brazil"]
+
+
+def test_multiword_names(rec):
+    spans = rec("Flooding hit Rio de Janeiro, while fires burned in New South Wales.")
+    assert texts(spans) == ["Rio de Janeiro", "New South Wales"]
+
+
+def test_leading_the_is_not_part_of_the_span(rec):
+    text = "He flew to the United States and then to the Netherlands."
+    spans = rec(text)
+    assert texts(spans)[0] == "United States"
+    assert text[spans[0].start - 4:spans[0].start] == "the "
+
+
+def test_city_comma_state_abbreviation_gives_two_mentions(rec):
+    spans = rec("She grew up in Springfield, Ill., and later moved to Paris, Texas.")
+    assert texts(spans) == ["Springfield", "Ill.", "Paris", "Texas"]
+
+
+def test_abbreviations_keep_their_full_stops(rec):
+    spans = rec("U.S. and UK officials met envoys from the UAE and the DPRK.")
+    assert texts(spans) == ["U.S.", "UK", "UAE", "DPRK"]
+
+
+def test_possessives_are_cut(rec):
+    spans = rec("South Korea\u2019s navy and Japan's coast guard trained together.")
+    assert texts(spans) == ["South Korea", "Japan"]
+
+
+def test_all_caps_dateline(rec):
+    spans = rec("SEOUL, South Korea \u2014 Officials met on Tuesday.")
+    assert texts(spans) == ["SEOUL", "South Korea"]
+    spans = rec("Fire kills two. HAMMOND, Ind. (AP) \u2014 Two people died.")
+    assert texts(spans) == ["HAMMOND", "Ind."]
+
+
+def test_hyphenated_pairs_give_two_mentions(rec):
+    spans = rec("The US-ROK alliance and Egypt-Israel talks continued.")
+    assert texts(spans) == ["US", "ROK", "Egypt", "Israel"]
+
+
+def test_hyphenated_brand_is_not_a_place(rec):
+    assert "Mart" not in " ".join(texts(rec("Shoppers crowded the Wal-Mart on Friday.")))
+
+
+def test_people_are_not_places(rec):
+    text = ("Defense Secretary Lloyd Austin met Paris Hilton in the lobby. "
+            "Austin said the meeting was brief.")
+    assert rec(text) == []
+
+
+def test_titles_mark_people(rec):
+    assert rec("Sen. Warner and Mr. Lincoln spoke after Gov. Houston left.") == []
+
+
+def test_surname_after_a_middle_initial(rec):
+    assert rec("Officer Roy A. Nelson arrived. Nelson said nothing.") == []
+
+
+def test_ships_are_not_places(rec):
+    spans = rec("The submarine Missouri docked beside the USS Texas. Missouri left at dawn.")
+    assert spans == []
+
+
+def test_streets_are_not_their_namesakes(rec):
+    assert rec("A fire broke out on Dublin Road near Orchard St. last night.") == []
+
+
+def test_calendar_and_common_words(rec):
+    assert rec("In March, Police said on Monday that Hope and Union were tired.") == []
+
+
+def test_place_inside_an_organisation_name_is_kept(rec):
+    spans = rec("The Alexandria Police Department and the Texas Department of Transportation said so.")
+    assert texts(spans) == ["Alexandria", "Texas"]
+
+
+def test_organisation_words_alone_are_not_places(rec):
+    assert rec("Ministry of National Defense officials briefed the Agency.") == []
+
+
+def test_acronyms_are_not_places(rec):
+    assert rec("The FBI and NATO issued statements about AIDS research.") == []
+
+
+def test_small_town_needs_support_at_sentence_start(rec):
+    # "Normal" (Illinois) is a capitalised word at the start of a sentence ...
+    assert rec("Normal people do not read this.") == []
+    # ... but a place where prose capitalises it for no other reason
+    spans = rec("Normal people do not read this. He moved to Normal last year.")
+    assert texts(spans) == ["Normal", "Normal"]
+
+
+def test_demonyms_are_their_own_kind(rec, gazetteer_db):
+    text = "South Korean and American troops met Russians near the border."
+    spans = rec(text)
+    assert [(s.text, s.kind) for s in spans] == [
+        ("South Korean", "demonym"), ("American", "demonym"), ("Russians", "demonym")]
+    assert Recognizer(gazetteer_db, demonyms=False)(text) == []
+
+
+def test_non_latin_scripts_where_the_gazetteer_has_them(rec):
+    spans = rec("会议在 東京 举行。Встреча прошла в Москва .")
+    assert "東京" in texts(spans)
+    assert "Москва" in texts(spans)
+
+
+def test_spans_sorted_and_disjoint_on_a_longer_text(rec):
+    text = ("WASHINGTON \u2014 The United States and South Korea held talks in Seoul, "
+            "while officials in Tokyo, Japan, and Beijing watched. The Korean Peninsula "
+            "remained calm. Later, delegates flew from Busan to Los Angeles, Calif.")
+    spans = rec(text)
+    assert spans == sorted(spans, key=lambda s: s.start)
+    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+    assert texts(spans) == ["WASHINGTON", "United States", "South Korea", "Seoul", "Tokyo",
+                            "Japan", "Beijing", "Korean Peninsula", "Busan", "Los Angeles",
+                            "Calif."]

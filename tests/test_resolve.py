@@ -1,0 +1,193 @@
+"""Resolution evidence, one invented text each, against the real gazetteer."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from geo.articles import Article
+from geo.recognize import Recognizer, Span
+from geo.resolve import ArticleResult, Mention, Resolver
+
+
+@pytest.fixture(scope="module")
+def rec(gazetteer_db):
+    return Recognizer(gazetteer_db)
+
+
+@pytest.fixture(scope="module")
+def res(gazetteer_db):
+    return Resolver(gazetteer_db)
+
+
+def run(rec, res, text):
+    return res(Article(id="t", text=text), rec(text))
+
+
+def given(res, text, *names):
+    """Resolve the given substrings of ``text`` (first occurrence of each, in order)."""
+    spans, pos = [], 0
+    for n in names:
+        i = text.index(n, pos)
+        spans.append(Span(i, i + len(n), n, "place"))
+        pos = i + len(n)
+    return res(Article(id="g", text=text), spans)
+
+
+def km(p, lat, lon):
+    a = math.sin(math.radians(lat - p.lat) / 2) ** 2 + math.cos(math.radians(p.lat)) * \
+        math.cos(math.radians(lat)) * math.sin(math.radians(lon - p.lon) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+def place_of(result, text):
+    return [m.place for m in result.mentions if m.text == text]
+
+
+def test_one_mention_per_span_same_order_and_offsets(res):
+    text = "Flights from Paris to Tokyo resumed."
+    r = given(res, text, "Paris", "Tokyo")
+    assert isinstance(r, ArticleResult)
+    assert [(m.start, m.end, m.text) for m in r.mentions] == [(13, 18, "Paris"), (22, 27, "Tokyo")]
+    assert all(isinstance(m, Mention) for m in r.mentions)
+
+
+def test_population_and_feature_prior(rec, res):
+    r = run(rec, res, "Talks were held in Paris on Monday.")
+    (p,) = place_of(r, "Paris")
+    assert p.country_code == "FR"
+
+
+def test_explicit_qualifier_city_state(rec, res):
+    r = run(rec, res, "The storm hit Paris, Texas, on Monday.")
+    (p,) = place_of(r, "Paris")
+    assert (p.country_code, p.admin1) == ("US", "TX")
+    (t,) = place_of(r, "Texas")
+    assert t.fcode == "ADM1"
+
+
+def test_qualifier_chooses_the_state_over_the_country(rec, res):
+    r = run(rec, res, "She studied in Athens, Georgia, before moving.")
+    (a,) = place_of(r, "Athens")
+    (g,) = place_of(r, "Georgia")
+    assert (a.country_code, a.admin1) == ("US", "GA")
+    assert (g.country_code, g.fcode) == ("US", "ADM1")
+
+
+def test_dateline_qualifier_with_a_country(rec, res):
+    r = run(rec, res, "TBILISI, Georgia \u2014 Talks resumed on Friday.")
+    (g,) = place_of(r, "Georgia")
+    assert g.country_code == "GE"
+
+
+def test_county_suffix_gives_a_second_level_area(res):
+    r = given(res, "Deputies from Laurel County responded.", "Laurel County")
+    p = r.mentions[0].place
+    assert p.fcode == "ADM2" and (p.country_code, p.admin1) == ("US", "KY")
+
+
+def test_county_suffix_fallback_to_the_admin_area(res):
+    # written with an abbreviation the gazetteer does not list
+    r = given(res, "Deputies from Laurel Co. responded.", "Laurel Co.")
+    p = r.mentions[0].place
+    assert p is not None and p.fcode == "ADM2" and p.admin1 == "KY"
+
+
+def test_physical_feature_names(res):
+    r = given(res, "Boats crossed Lake Tahoe and the Mississippi River.", "Lake Tahoe",
+              "Mississippi River")
+    assert [m.place.fclass for m in r.mentions] == ["H", "H"]
+
+
+def test_context_country_and_state_agreement(rec, res):
+    text = ("Cambridge officials met their counterparts from Boston and Worcester to "
+            "discuss Massachusetts transit.")
+    r = run(rec, res, text)
+    (c,) = place_of(r, "Cambridge")
+    assert (c.country_code, c.admin1) == ("US", "MA")
+    text = "Cambridge and Oxford students protested in London about fees in England."
+    r = run(rec, res, text)
+    (c,) = place_of(r, "Cambridge")
+    assert c.country_code == "GB"
+
+
+def test_geographic_closeness_of_the_set(rec, res):
+    text = ("Residents of Richmond joined neighbours from Fredericksburg, Petersburg and "
+            "Charlottesville at the rally.")
+    r = run(rec, res, text)
+    (p,) = place_of(r, "Richmond")
+    assert (p.country_code, p.admin1) == ("US", "VA")
+
+
+def test_one_sense_per_name_per_article(rec, res):
+    text = ("Athens, Ohio, is a college town. Athens has hills. The mayor of Athens "
+            "spoke in Columbus.")
+    r = run(rec, res, text)
+    places = place_of(r, "Athens")
+    assert len(places) == 3 and len({p.id for p in places}) == 1
+    assert places[0].admin1 == "OH"
+
+
+def test_confidence_runner_up_and_determinism(rec, res):
+    text = "Paris officials said the Texas town would rebuild."
+    a = run(rec, res, text)
+    b = run(rec, res, text)
+    assert [(m.place.id, m.confidence) for m in a.mentions] == \
+        [(m.place.id, m.confidence) for m in b.mentions]
+    for m in a.mentions:
+        assert 0.0 <= m.confidence <= 1.0
+        assert 0.0 <= m.runner_up_confidence <= 1.0
+        if m.runner_up is not None:
+            assert m.runner_up_confidence <= m.confidence or m.confidence < 0.5
+            assert km(m.runner_up, m.place.lat, m.place.lon) > 161
+    (paris,) = [m for m in a.mentions if m.text == "Paris"]
+    assert paris.runner_up is not None  # Paris is ambiguous
+
+
+def test_unambiguous_names_are_confident(rec, res):
+    r = run(rec, res, "Officials in Kazakhstan and Uzbekistan met.")
+    assert all(m.confidence > 0.9 for m in r.mentions)
+
+
+def test_metonymy(rec, res):
+    text = ("Moscow said on Tuesday it would respond. Beijing's position has not changed. "
+            "She lives in Moscow with her family.")
+    r = run(rec, res, text)
+    flags = [(m.text, m.metonymic) for m in r.mentions]
+    assert flags == [("Moscow", True), ("Beijing", True), ("Moscow", False)]
+
+
+def test_given_span_text_variants(res):
+    text = "the United States' allies, Korea\u2019s navy and JAPAN."
+    r = given(res, text, "the United States'", "Korea\u2019s", "JAPAN.")
+    ccs = [m.place.country_code if m.place else None for m in r.mentions]
+    assert ccs[0] == "US" and ccs[2] == "JP"
+    assert r.mentions[1].place is not None
+
+
+def test_demonym_span_links_to_its_country(res):
+    r = res(Article(id="d", text="Canadian troops"), [Span(0, 8, "Canadian", "demonym")])
+    m = r.mentions[0]
+    assert m.kind == "demonym" and m.place.country_code == "CA" and not m.metonymic
+
+
+def test_nothing_fits(res):
+    r = given(res, "They reached Xqzzyvillefordshire at dawn.", "Xqzzyvillefordshire")
+    m = r.mentions[0]
+    assert m.place is None and m.confidence == 0.0 and m.runner_up is None
+
+
+def test_no_spans(res):
+    r = res(Article(id="e", text="Nothing here."), [])
+    assert r.mentions == [] and r.focus == []
+
+
+def test_focus_levels(rec, res):
+    text = ("Flooding in Dayton closed roads across Ohio. Dayton officials and Cincinnati "
+            "crews worked through the night, Ohio's governor said.")
+    r = run(rec, res, text)
+    levels = {f.level: f for f in r.focus}
+    assert levels["country"].place.country_code == "US"
+    assert levels["admin1"].place.fcode == "ADM1" and levels["admin1"].place.admin1 == "OH"
+    assert levels["city"].place.name == "Dayton"
+    assert all(0 < f.score <= 1 for f in r.focus)
