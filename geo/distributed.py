@@ -31,10 +31,11 @@ _EXTRA = "the Dask engine needs the [dask] extra: pip install 'eventmap[dask]'"
 
 
 def _require() -> None:
+    import importlib
+
     try:
-        import dask  # noqa: F401
-        import dask_geopandas  # noqa: F401
-        import distributed  # noqa: F401
+        for name in ("dask", "dask_geopandas", "distributed"):
+            importlib.import_module(name)
     except ImportError as err:
         raise ImportError(f"{_EXTRA} ({err.name} is missing)") from err
 

@@ -224,31 +224,7 @@ def _rfc7946(geoms: np.ndarray) -> np.ndarray:
     return shapely.orient_polygons(out, exterior_cw=False)
 
 
-def _geometry_json(geoms: np.ndarray) -> list[str]:
-    """GeoJSON geometry members for a chunk; points are formatted without shapely.to_geojson."""
-    geoms = np.asarray(geoms, dtype=object)
-    out = ["null"] * len(geoms)
-    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    tid = np.full(len(geoms), -1)
-    tid[present] = shapely.get_type_id(geoms[present])
-    pts = np.flatnonzero(tid == 0)
-    if len(pts):
-        xy = np.round(shapely.get_coordinates(geoms[pts]), PRECISION)
-        for i, (x, y) in zip(pts, xy.tolist()):
-            out[i] = f'{{"type":"Point","coordinates":[{_num(x)},{_num(y)}]}}'
-    other = np.flatnonzero(present & (tid != 0))
-    if len(other):
-        fixed = _rfc7946(geoms[other])
-        for i, g in zip(other, shapely.to_geojson(fixed)):
-            out[i] = g
-    return out
-
-
-def _num(x: float) -> str:
-    return json.dumps(x)  # shortest round-trip repr; never NaN here
-
-
-def _properties(chunk: gpd.GeoDataFrame, layer: str | None) -> list[str]:
+def _select_properties(chunk: gpd.GeoDataFrame, layer: str | None) -> pd.DataFrame:
     df = pd.DataFrame(chunk.drop(columns=chunk.geometry.name))
     if layer in _GEOJSON_PROPS:
         if "snippet" not in df:
@@ -257,43 +233,160 @@ def _properties(chunk: gpd.GeoDataFrame, layer: str | None) -> list[str]:
             elif layer == "articles" and "text" in df:
                 df["snippet"] = df["text"].str.slice(0, _SNIPPET)
         df = df[[c for c in _GEOJSON_PROPS[layer] if c in df]]
+    return df
+
+
+# JSON text of whole columns, built with Arrow compute kernels (C++), not per row in Python
+_NEEDS_ESCAPE = r'[\\"\x00-\x1f]'
+_RARE_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+
+
+def _cat(*parts: Any) -> Any:
+    """Element-wise concatenation of Arrow string arrays and literal strings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    args = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*args, pa.scalar("", pa.large_string()))
+
+
+def _escape(col: Any) -> Any:
+    """JSON string escaping of the (few) values that need it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    esc = pc.replace_substring(col, "\\", "\\\\")
+    esc = pc.replace_substring(esc, '"', '\\"')
+    esc = pc.replace_substring(esc, "\n", "\\n")
+    esc = pc.replace_substring(esc, "\r", "\\r")
+    esc = pc.replace_substring(esc, "\t", "\\t")
+    rare = pc.fill_null(pc.match_substring_regex(col, _RARE_CONTROL), False)
+    if pc.any(rare).as_py():  # other control characters: let the json module write \uXXXX
+        texts = esc.to_pylist()
+        vals = col.to_pylist()
+        for i in np.flatnonzero(rare.to_numpy(zero_copy_only=False)):
+            texts[i] = json.dumps(vals[i], ensure_ascii=False)[1:-1]
+        esc = pa.array(texts, pa.large_string())
+    return esc
+
+
+def _json_strings(col: Any) -> Any:
+    """A string column → its JSON literals (quoted, escaped); nulls → ``null``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    col = pc.cast(col, pa.large_string())
+    needs = pc.fill_null(pc.match_substring_regex(col, _NEEDS_ESCAPE), False)
+    if pc.any(needs).as_py():
+        # escape only the rows that need it, then put them back in place
+        col = pc.replace_with_mask(col, needs, _escape(pc.filter(col, needs)))
+    return pc.fill_null(_cat('"', col, '"'), "null")
+
+
+def _json_column(col: Any) -> Any:
+    """Any Arrow column → JSON text per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = col.type
+    if pa.types.is_dictionary(t):
+        col, t = pc.cast(col, t.value_type), t.value_type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return _json_strings(col)
+    if pa.types.is_timestamp(t):
+        # dates repeat (one per article): format each distinct value once
+        enc = pc.dictionary_encode(pc.cast(col, pa.timestamp("s", tz=t.tz or "UTC"), safe=False))
+        text = _json_strings(pc.strftime(enc.dictionary, format="%Y-%m-%dT%H:%M:%SZ"))
+        return pc.fill_null(text.take(enc.indices), "null")
+    if pa.types.is_boolean(t) or pa.types.is_integer(t):
+        return pc.fill_null(pc.cast(pc.cast(col, pa.string()), pa.large_string()), "null")
+    if pa.types.is_floating(t):
+        text = pc.cast(pc.cast(col, pa.string()), pa.large_string())
+        finite = pc.fill_null(pc.is_finite(col), False)
+        return pc.if_else(finite, text, pa.scalar("null", pa.large_string()))
+    if pa.types.is_null(t):
+        return pa.array(["null"] * len(col), pa.large_string())
+    # anything else (dates, decimals, nested): per value through the json module
+    return pa.array([json.dumps(v, ensure_ascii=False, default=str) for v in col.to_pylist()], pa.large_string())
+
+
+def _properties_json(df: pd.DataFrame) -> Any:
+    import pyarrow as pa
+
     if len(df.columns) == 0:
-        return ["{}"] * len(df)
-    df = _text_columns(df)
-    text = df.to_json(orient="records", lines=True, force_ascii=False, double_precision=15)
-    lines = text.split("\n")
-    return lines[:len(df)]
+        return pa.array(["{}"] * len(df), pa.large_string())
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    parts: list[Any] = []
+    for i, name in enumerate(table.column_names):
+        parts.append(("{" if i == 0 else ",") + json.dumps(str(name), ensure_ascii=False) + ":")
+        parts.append(_json_column(table.column(name).combine_chunks()))
+    parts.append("}")
+    return _cat(*parts)
 
 
-def _features(chunk: gpd.GeoDataFrame, layer: str | None) -> list[str]:
-    geoms = _geometry_json(chunk.geometry.to_numpy())
-    props = _properties(chunk, layer)
-    return [f'{{"type":"Feature","geometry":{g},"properties":{p}}}' for g, p in zip(geoms, props)]
+def _geometries_json(geoms: np.ndarray) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    geoms = np.asarray(geoms, dtype=object)
+    tid = shapely.get_type_id(geoms)  # -1 for missing
+    empty = shapely.is_empty(geoms)
+    is_pt = (tid == 0) & ~empty
+    x = np.where(is_pt, shapely.get_x(geoms), np.nan)
+    y = np.where(is_pt, shapely.get_y(geoms), np.nan)
+    xs = pc.cast(pc.cast(pc.round(pa.array(x), PRECISION), pa.string()), pa.large_string())
+    ys = pc.cast(pc.cast(pc.round(pa.array(y), PRECISION), pa.string()), pa.large_string())
+    pts = _cat('{"type":"Point","coordinates":[', xs, ",", ys, "]}")
+    out = pc.if_else(pa.array(is_pt), pts, pa.scalar("null", pa.large_string()))
+    other = np.flatnonzero((tid > 0) & ~empty)
+    if len(other):  # lines and polygons: rare in frames; RFC 7946 fixes then shapely's GeoJSON
+        texts = out.to_pylist()
+        for i, g in zip(other, shapely.to_geojson(_rfc7946(geoms[other]))):
+            texts[i] = g
+        out = pa.array(texts, pa.large_string())
+    return out
+
+
+def _features(chunk: gpd.GeoDataFrame, layer: str | None) -> Any:
+    """One GeoJSON Feature text per row, as an Arrow string array."""
+    props = _properties_json(_select_properties(chunk, layer))
+    geoms = _geometries_json(chunk.geometry.to_numpy())
+    return _cat('{"type":"Feature","geometry":', geoms, ',"properties":', props, "}")
+
+
+def _joined(features: Any, sep: str) -> Any:
+    """The features joined by ``sep`` as UTF-8 bytes, without a Python string per feature."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lists = pa.LargeListArray.from_arrays(pa.array([0, len(features)], pa.int64()), features)
+    return pc.binary_join(lists, pa.scalar(sep, pa.large_string()))[0].as_buffer()
 
 
 def _write_geojson(chunks: Iterable[gpd.GeoDataFrame], tmp: Path, *, layer: str | None, fmt: str) -> int:
     n = 0
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write('{"type":"FeatureCollection","features":[')
+    with open(tmp, "wb") as fh:
+        fh.write(b'{"type":"FeatureCollection","features":[')
         for chunk in chunks:
-            feats = _features(chunk, layer)
-            if not feats:
+            if not len(chunk):
                 continue
-            fh.write(("\n" if n == 0 else ",\n") + ",\n".join(feats))
-            n += len(feats)
-        fh.write("\n]}\n")
+            fh.write(b"\n" if n == 0 else b",\n")
+            fh.write(_joined(_features(chunk, layer), ",\n"))
+            n += len(chunk)
+        fh.write(b"\n]}\n")
     return n
 
 
 def _write_geojsonseq(chunks: Iterable[gpd.GeoDataFrame], tmp: Path, *, layer: str | None, fmt: str) -> int:
     """Newline-delimited GeoJSON features (GDAL's GeoJSONSeq reads it)."""
     n = 0
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+    with open(tmp, "wb") as fh:
         for chunk in chunks:
-            feats = _features(chunk, layer)
-            for f in feats:
-                fh.write(f + "\n")
-            n += len(feats)
+            if not len(chunk):
+                continue
+            fh.write(_joined(_features(chunk, layer), "\n"))
+            fh.write(b"\n")
+            n += len(chunk)
     return n
 
 

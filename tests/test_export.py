@@ -233,3 +233,37 @@ def test_unknown_extension(store: Store, tmp_path: Path) -> None:
         store.export(tmp_path / "x.xlsx")
     with pytest.raises(ValueError, match="unknown layer"):
         write(store.mentions, tmp_path / "x.geojson", layer="people")
+
+
+def test_geojson_properties_match_json_module(tmp_path: Path) -> None:
+    """The vectorised (Arrow) JSON writer agrees with the json module on awkward values."""
+    texts = ["plain", 'q"uote', "back\\slash", "new\nline\r\n", "tab\t", "bell\x07 nul\x00", None, "é東京\u2028",
+             "</script>", "", "${x}`"]
+    n = len(texts)
+    frame = gpd.GeoDataFrame({
+        "s": pd.Series(texts, dtype="string"),
+        "f": [0.1, float("nan"), 1e-7, -0.0, 123456789.123, 1e21, 2.5, float("inf"), 3.0, None, 7.25],
+        "i": pd.Series(range(n), dtype="int64"),
+        "b": [True, False] * 5 + [True],
+        "d": pd.to_datetime(["2024-01-02T03:04:05.678Z", None] + ["2024-12-31T23:59:59Z"] * (n - 2), utc=True, format="ISO8601"),
+    }, geometry=[shapely.Point(126.123456789, 37.987654321), None, shapely.Point(-180, -90)] +
+       [shapely.Point(i, i / 3) for i in range(n - 3)], crs=4326)
+    out = tmp_path / "props.geojson"
+    write(frame, out, chunk_size=4)
+    feats = json.loads(out.read_text(encoding="utf-8"))["features"]
+    assert len(feats) == n
+    for k, f in enumerate(feats):
+        p = f["properties"]
+        assert p["s"] == texts[k]
+        fv = frame["f"].iloc[k]
+        assert p["f"] == (None if not np.isfinite(fv) else fv)
+        assert p["i"] == k and p["b"] == bool(frame["b"].iloc[k])
+        d = frame["d"].iloc[k]
+        assert p["d"] == (None if pd.isna(d) else d.floor("s").strftime("%Y-%m-%dT%H:%M:%SZ"))
+        g = frame.geometry.iloc[k]
+        assert f["geometry"] == (None if g is None else
+                                 {"type": "Point", "coordinates": [round(g.x, 7), round(g.y, 7)]})
+    # the same bytes whether written whole or streamed in chunks
+    again = tmp_path / "again.geojson"
+    write(iter([frame.iloc[:5], frame.iloc[5:]]), again)
+    assert again.read_bytes() == out.read_bytes()
