@@ -80,14 +80,18 @@ def _event_data(md: MapData, *, articles_href: str | None, low_confidence: float
     art_rows: list[list[Any]] = []
     base = (quote(articles_href.rstrip("/"), safe="/.-_~") + "/") if articles_href else None
 
+    # article rows by id, built column-wise (a .loc per article is far too slow at 10k articles)
+    a_ids = articles["article_id"].astype(str).tolist()
+    a_rows = dict(zip(a_ids, zip(articles["title"].tolist(), articles["url"].tolist(),
+                                 articles["date"].tolist(), articles["source"].tolist())))
+
     def article_ref(aid: str) -> int:
         i = art_index.get(aid)
         if i is None:
             i = art_index[aid] = len(art_rows)
-            row = articles.loc[aid] if aid in articles.index else None
-            get = (lambda k: row[k]) if row is not None else (lambda k: None)
-            art_rows.append([aid, _s(get("title")) or "", safe_url(_s(get("url"))), _date(get("date")),
-                             _s(get("source")) or "", base + page_name(aid) if base else None])
+            title, url, date, source = a_rows.get(aid, (None, None, None, None))
+            art_rows.append([aid, _s(title) or "", safe_url(_s(url)), _date(date), _s(source) or "",
+                             base + page_name(aid) if base else None])
         return i
 
     # one popup entry per (place, article): the article's first mention, most recent articles first
@@ -98,21 +102,21 @@ def _event_data(md: MapData, *, articles_href: str | None, low_confidence: float
                                                 ascending=[True, False, True, True], na_position="last")
         m = m.drop_duplicates(["place_id", "article_id"])
         m = m[m.groupby("place_id", sort=False).cumcount() < max_popup]
-        for r in m[["place_id", "article_id", "mention_index", "sentence", "sentence_start", "start", "end",
-                    "text"]].itertuples(index=False):
-            ai = article_ref(str(r.article_id))
-            entries.setdefault(r.place_id, []).append(
-                [ai, int(r.mention_index), *_snippet(_s(r.sentence), int(r.sentence_start), int(r.start),
-                                                     int(r.end), _s(r.text))])
+        cols = [m[c].tolist() for c in ("place_id", "article_id", "mention_index", "sentence", "sentence_start",
+                                         "start", "end", "text")]
+        for pid, aid, mi, sentence, s0, start, end, text in zip(*cols):
+            entries.setdefault(pid, []).append(
+                [article_ref(str(aid)), int(mi), *_snippet(_s(sentence), int(s0), int(start), int(end), _s(text))])
 
     place_rows = []
-    for p in places.itertuples(index=False):
-        e = entries.get(p.place_id, [])
-        conf = float(p.confidence)
-        place_rows.append([str(p.place_id), round(float(p.lat), 6), round(float(p.lon), 6),
-                           _s(p.name) or str(p.place_id), int(p.n_articles), int(p.n_mentions),
-                           1 if conf < low_confidence else 0, round(conf, 3), _s(p.country_code) or "",
-                           _s(p.feature_code) or "", e, max(0, int(p.n_articles) - len(e))])
+    pcols = [places[c].tolist() for c in ("place_id", "lat", "lon", "name", "n_articles", "n_mentions",
+                                          "confidence", "country_code", "feature_code")]
+    for pid, lat, lon, name, n_art, n_men, conf, cc, fcode in zip(*pcols):
+        e = entries.get(pid, [])
+        conf = float(conf)
+        place_rows.append([str(pid), round(float(lat), 6), round(float(lon), 6), _s(name) or str(pid),
+                           int(n_art), int(n_men), 1 if conf < low_confidence else 0, round(conf, 3),
+                           _s(cc) or "", _s(fcode) or "", e, max(0, int(n_art) - len(e))])
 
     focus_rows = []
     if want_focus and len(articles):

@@ -72,8 +72,9 @@ def safe_url(url: Any) -> str | None:
     """
     if not isinstance(url, str):
         return None
-    cleaned = html.unescape(url)
-    cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch) not in ("Cf", "Cc", "Zl", "Zp"))
+    cleaned = html.unescape(url) if "&" in url else url
+    if not (cleaned.isascii() and cleaned.isprintable()):  # the slow path only for odd URLs
+        cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch) not in ("Cf", "Cc", "Zl", "Zp"))
     cleaned = cleaned.strip()
     try:
         parts = urlsplit(cleaned)

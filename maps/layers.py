@@ -16,7 +16,7 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.plugins import MarkerCluster
 from folium.template import Template
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 
 from maps.html import json_for_script
 
@@ -57,27 +57,34 @@ _CSS = """
 """
 
 
+class _Raw(Element):
+    """Text put into the page as is.
+
+    branca turns every rendered macro back into a Jinja template and renders
+    it again; for a data blob of many megabytes that second parse costs
+    seconds (and would run any template code hidden in the data).
+    """
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
 class EventData(MacroElement):
     """The JSON data of a map plus the script that draws it (emitted once)."""
-
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}
-            <style>{{ this.css }}</style>
-        {% endmacro %}
-        {% macro script(this, kwargs) %}
-            {{ this.script }}
-            var {{ this.get_name() }} = {{ this.json }};
-        {% endmacro %}
-        """
-    )
 
     def __init__(self, data: dict[str, Any]):
         super().__init__()
         self._name = "EventData"
         self.json = json_for_script(data)
-        self.script = _SCRIPT
-        self.css = _CSS
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        figure.header.add_child(_Raw(f"<style>{_CSS}</style>"), name="eventmap_css")
+        figure.script.add_child(_Raw(f"{_SCRIPT}\nvar {self.get_name()} = {self.json};\n"), name=self.get_name())
 
 
 class PlacesLayer(JSCSSMixin, Layer):
@@ -131,13 +138,9 @@ class TimeLayer(JSCSSMixin, Layer):
         {% macro script(this, kwargs) %}
             {{ this._parent.get_name() }}.timeDimension = L.timeDimension({period: {{ this.period|tojson }}});
             var {{ this.get_name() }} = eventmap.timeLayer(
-                {{ this._parent.get_name() }}, {{ this.data.get_name() }}, {{ this.period|tojson }});
-            (function (map, layer) {
-                var ctl = L.control.timeDimension({position: "bottomright", autoPlay: false, loopButton: true,
-                    timeSliderDragUpdate: true, speedSlider: false, playerOptions: {transitionTime: 400, loop: true}});
-                layer.on("add", function () { map.addControl(ctl); });
-                layer.on("remove", function () { map.removeControl(ctl); });
-            })({{ this._parent.get_name() }}, {{ this.get_name() }});
+                {{ this._parent.get_name() }}, {{ this.data.get_name() }}, {{ this.period|tojson }},
+                L.control.timeDimension({position: "bottomright", autoPlay: false, loopButton: true,
+                    timeSliderDragUpdate: true, speedSlider: false, playerOptions: {transitionTime: 400, loop: true}}));
         {% endmacro %}
         """
     )

@@ -126,46 +126,67 @@
     return markers;
   };
 
-  // Focus row: [lat, lon, ai, focusName]
+  // Focus row: [lat, lon, ai, focusName]. Built when the layer is first shown
+  // (thousands of vector markers cost seconds the map should not wait for),
+  // drawn on a canvas.
   em.focus = function (map, group, data) {
-    data.focus.forEach(function (f) {
-      var m = L.circleMarker([f[0], f[1]], {radius: 5, color: "#6a3d9a", weight: 2, fillColor: "#cab2d6", fillOpacity: 0.9});
-      m.bindPopup(function () {
-        var box = el("div", "em-popup em-focus");
-        box.appendChild(el("div", "em-place", "Article focus: " + (f[3] || "")));
-        box.appendChild(articleTitle(data, f[2], true, null));
-        return box;
-      }, {maxWidth: 360});
-      m.bindTooltip(function () { return el("span", null, data.articles[f[2]][1] || data.articles[f[2]][0]); });
-      group.addLayer(m);
+    var built = false;
+    group.on("add", function () {
+      if (built) { return; }
+      built = true;
+      var renderer = L.canvas({padding: 0.5});
+      data.focus.forEach(function (f) {
+        var m = L.circleMarker([f[0], f[1]], {renderer: renderer, radius: 5, color: "#6a3d9a", weight: 2,
+                                              fillColor: "#cab2d6", fillOpacity: 0.9});
+        m.bindPopup(function () {
+          var box = el("div", "em-popup em-focus");
+          box.appendChild(el("div", "em-place", "Article focus: " + (f[3] || "")));
+          box.appendChild(articleTitle(data, f[2], true, null));
+          return box;
+        }, {maxWidth: 360});
+        m.bindTooltip(function () { return el("span", null, data.articles[f[2]][1] || data.articles[f[2]][0]); });
+        group.addLayer(m);
+      });
     });
   };
 
-  // Time row: [placeIndex, isoTime, count]
-  em.timeLayer = function (map, data, period) {
-    var features = data.time.map(function (t) {
-      var p = data.places[t[0]];
-      return {type: "Feature", geometry: {type: "Point", coordinates: [p[2], p[1]]},
-              properties: {time: t[1], count: t[2], place: t[0]}};
+  // Time row: [placeIndex, isoTime, count]. Returns a layer group that builds
+  // the Leaflet.TimeDimension layer (and shows the slider) when first shown.
+  em.timeLayer = function (map, data, period, control) {
+    var wrapper = L.layerGroup();
+    var inner = null;
+    wrapper.on("add", function () {
+      map.addControl(control);
+      if (inner) { return; }
+      var renderer = L.canvas({padding: 0.5});
+      var features = data.time.map(function (t) {
+        var p = data.places[t[0]];
+        return {type: "Feature", geometry: {type: "Point", coordinates: [p[2], p[1]]},
+                properties: {time: t[1], count: t[2], place: t[0]}};
+      });
+      var gj = L.geoJson({type: "FeatureCollection", features: features}, {
+        pointToLayer: function (feature, latlng) {
+          var n = feature.properties.count;
+          return L.circleMarker(latlng, {renderer: renderer, radius: 4 + 3 * Math.log(1 + n) / Math.LN2,
+                                         color: "#b15928", weight: 1, fillColor: "#ff7f00", fillOpacity: 0.7});
+        },
+        onEachFeature: function (feature, layer) {
+          layer.bindTooltip(function () {
+            var p = data.places[feature.properties.place];
+            var t = el("div", "em-tip");
+            t.appendChild(el("b", null, p[3]));
+            t.appendChild(el("span", null, " \u2014 " + plural(feature.properties.count, "mention") + " from " +
+                                           feature.properties.time.slice(0, 10)));
+            return t;
+          });
+        }
+      });
+      inner = L.timeDimension.layer.geoJson(gj, {updateTimeDimension: true, updateTimeDimensionMode: "union",
+                                                 duration: period, addlastPoint: false});
+      wrapper.addLayer(inner);
     });
-    var gj = L.geoJson({type: "FeatureCollection", features: features}, {
-      pointToLayer: function (feature, latlng) {
-        var n = feature.properties.count;
-        return L.circleMarker(latlng, {radius: 4 + 3 * Math.log(1 + n) / Math.LN2, color: "#b15928",
-                                       weight: 1, fillColor: "#ff7f00", fillOpacity: 0.7});
-      },
-      onEachFeature: function (feature, layer) {
-        layer.bindTooltip(function () {
-          var p = data.places[feature.properties.place];
-          var t = el("div", "em-tip");
-          t.appendChild(el("b", null, p[3]));
-          t.appendChild(el("span", null, " \u2014 " + plural(feature.properties.count, "mention") + " from " + feature.properties.time.slice(0, 10)));
-          return t;
-        });
-      }
-    });
-    return L.timeDimension.layer.geoJson(gj, {updateTimeDimension: true, updateTimeDimensionMode: "union",
-                                              duration: period, addlastPoint: false});
+    wrapper.on("remove", function () { map.removeControl(control); });
+    return wrapper;
   };
 
   // map.html#place=ID → zoom to the place and open its popup.
