@@ -90,7 +90,7 @@ def test_workers_give_identical_output(tmp_path):
 
 def test_given_spans_output_has_exactly_those_spans(tmp_path):
     text = "Officials in Busan and a town called Qwzxv met near Seoul."
-    spans = [{"start": 36, "end": 41}, {"start": 13, "end": 18}, {"start": 52, "end": 57}]
+    spans = [{"start": text.index(w), "end": text.index(w) + len(w)} for w in ("Qwzxv", "Busan", "Seoul")]
     src = _jsonl(tmp_path / "gold.jsonl", [{"id": "g", "text": text, "toponyms": spans}])
     out = tmp_path / "o.jsonl"
     r = CliRunner().invoke(main, ["parse", "--given-spans", str(src), "-o", str(out)])
@@ -130,19 +130,24 @@ def test_strict_stops_at_first_bad_input(tmp_path):
 
 
 def test_interrupted_parse_leaves_no_truncated_output(tmp_path):
-    src = _jsonl(tmp_path / "in.jsonl", [{"id": str(i), "text": TEXTS[i % 3] * 20} for i in range(3000)])
+    src = _jsonl(tmp_path / "in.jsonl", [{"id": str(i), "text": TEXTS[i % 3] * 5} for i in range(400)])
     out = tmp_path / "out.jsonl"
     out.write_text("previous good output\n", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "geo.cli", "parse", str(src), "-o", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(3.0)
+    # kill -9 while the output is being written (its temporary file exists)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".out.jsonl.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "parse finished before it could be interrupted"
+    time.sleep(0.5)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert out.read_text(encoding="utf-8") == "previous good output\n"
     # a completed run replaces it whole
-    r = CliRunner().invoke(main, ["parse", str(tmp_path / "in.jsonl"), "-o", str(out)])
+    r = CliRunner().invoke(main, ["parse", str(src), "-o", str(out)])
     assert r.exit_code == 0
-    assert len(out.read_text(encoding="utf-8").splitlines()) == 3000
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 400
 
 
 @pytest.mark.parametrize("ext", [".geojson", ".parquet", ".csv"])
@@ -158,10 +163,10 @@ def test_parse_writes_frame_formats(tmp_path, ext):
 
 def test_evaluate_command_scores_a_small_gold_file(tmp_path):
     text = "Protesters gathered in Nairobi, Kenya, and later in Mombasa."
+    coords = {"Nairobi": (-1.2833, 36.8167), "Kenya": (1.0, 38.0), "Mombasa": (-4.0547, 39.6636)}
     gold = _jsonl(tmp_path / "gold.jsonl", [{"id": "k", "text": text, "toponyms": [
-        {"start": 23, "end": 30, "name": "Nairobi", "lat": -1.2833, "lon": 36.8167},
-        {"start": 32, "end": 37, "name": "Kenya", "lat": 1.0, "lon": 38.0},
-        {"start": 53, "end": 60, "name": "Mombasa", "lat": -4.0547, "lon": 39.6636}]}])
+        {"start": text.index(n), "end": text.index(n) + len(n), "name": n, "lat": lat, "lon": lon}
+        for n, (lat, lon) in coords.items()]}])
     for extra in ([], ["--given-spans"]):
         r = CliRunner().invoke(main, ["evaluate", str(gold), "--json", *extra])
         assert r.exit_code == 0, r.output
