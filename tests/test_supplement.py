@@ -9,6 +9,7 @@ from importlib import resources
 
 import pycountry
 import pytest
+import shapely
 from shapely.geometry import Point
 
 import gazetteer.supplement as supplement
@@ -190,10 +191,19 @@ def test_rivers_are_corridors(by_name):
     assert not danube.footprint.contains(_pt(PARIS))
 
 
+def test_country_unions_have_no_seams(by_id):
+    # outlines from different sources leave gaps between neighbours; unions must not keep them
+    for slug in ("central-europe", "balkans", "indochina", "southeast-asia", "asia-pacific",
+                 "indo-pacific", "middle-east", "sub-saharan-africa", "eastern-europe"):
+        fp = by_id[f"em:{slug}"].footprint
+        assert sum(len(p.interiors) for p in shapely.get_parts(fp)) == 0, slug
+
+
 def test_region_unions_cover_countries_without_countryinfo_polygons(by_name):
     # Hungary has no countryinfo polygon: the hand-drawn patch fills it
     assert by_name["central europe"].footprint.contains(_pt(BUDAPEST))
     assert by_name["western balkans"].footprint.contains(Point(20.4573, 44.7866))  # Belgrade
+    assert by_name["southeast asia"].footprint.contains(Point(96.0785, 21.9588))  # Mandalay
 
 
 # ----------------------------------------------------------------------------- aliases

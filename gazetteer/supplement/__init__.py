@@ -112,6 +112,8 @@ ALIAS_KINDS = tuple(k for k in NAME_KINDS if k != "name")
 _PLACE_FILES = ("landmarks.json", "physical.json", "regions.json")
 _NAME_LIST_KEYS = ("official", "alt", "abbr", "demonym")
 _MAX_TOLERANCE = 0.05
+#: gaps left between member countries' outlines smaller than this (deg²) are filled
+_MAX_FILLED_HOLE = 2.0
 _TARGET = re.compile(r"^(country:[A-Z]{2}|admin1:[A-Z]{2}\.[A-Z0-9]+|gn:\d+|em:[a-z0-9][a-z0-9\-]*)$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
 _WORLD = box(-180.0, -90.0, 180.0, 90.0)
@@ -200,20 +202,16 @@ def country_outline(iso2: str) -> shapely.Geometry | None:
 
 
 @functools.lru_cache(maxsize=1)
-def _land_index() -> tuple[shapely.STRtree, list[shapely.Geometry]]:
-    """STRtree over every countryinfo polygon: seas subtract only the land near them."""
+def _land() -> shapely.Geometry:
+    """Union of every countryinfo polygon, built once: seas are drawn generously and cut by it."""
     from gazetteer.sources.countryinfo import country_polygons
 
-    geoms = [_simplified(code) for code in sorted(country_polygons())]
-    return shapely.STRtree(geoms), geoms
+    return shapely.union_all(list(country_polygons().values()))
 
 
 def _minus_land(geom: shapely.Geometry) -> shapely.Geometry:
-    tree, geoms = _land_index()
-    near = tree.query(geom, predicate="intersects")
-    if len(near) == 0:
-        return geom
-    return shapely.difference(geom, shapely.union_all([geoms[i] for i in near]))
+    # clipping the world's land to the sea's box first keeps each difference small
+    return shapely.difference(geom, shapely.clip_by_rect(_land(), *geom.bounds))
 
 
 def _ring(coords: Any, where: str) -> Polygon:
@@ -226,26 +224,42 @@ def _ring(coords: Any, where: str) -> Polygon:
     return Polygon(pts)
 
 
-@functools.lru_cache(maxsize=None)
-def _simplified(iso2: str) -> shapely.Geometry | None:
-    """Country outline simplified (0.03°, below the 0.05° output tolerance) so that unions of many countries stay fast."""
-    geom = country_outline(iso2)
-    if geom is None:
-        return None
-    return shapely.make_valid(shapely.simplify(geom, 0.03, preserve_topology=True))
+def _fill_holes(geom: shapely.Geometry, max_area: float) -> shapely.Geometry:
+    """Drop interior rings smaller than ``max_area`` square degrees.
+
+    Country outlines from different sources (countryinfo, hand-drawn patches)
+    do not share borders exactly, so their union keeps slivers and small gaps
+    inside; a region of member countries has no real holes of that size.
+    """
+    polys = shapely.get_parts(geom)
+    if not shapely.get_num_interior_rings(polys).any():
+        return geom
+    parts = []
+    changed = False
+    for poly in polys:
+        if poly.geom_type != "Polygon" or not poly.interiors:
+            parts.append(poly)
+            continue
+        keep = [ring for ring in poly.interiors if Polygon(ring).area >= max_area]
+        changed |= len(keep) != len(poly.interiors)
+        parts.append(Polygon(poly.exterior, keep))
+    if not changed:
+        return geom
+    # a filled hole may hold another part (an island in a lake): union, not collect
+    return shapely.make_valid(shapely.union_all(parts))
 
 
 def _countries(codes: list[str], where: str) -> shapely.Geometry:
     geoms = []
     for code in codes:
-        geom = _simplified(code)
+        geom = country_outline(code)
         if geom is None:
             logger.warning("supplement: %s: no polygon for country %s", where, code)
             continue
         geoms.append(geom)
     if not geoms:
         raise ValueError(f"{where}: none of the countries {codes} has a polygon")
-    return shapely.union_all(geoms)
+    return _fill_holes(shapely.union_all(geoms), _MAX_FILLED_HOLE)
 
 
 def _build_footprint(spec: dict[str, Any], *, where: str, use_countries: bool = True) -> shapely.Geometry:
@@ -271,6 +285,8 @@ def _build_footprint(spec: dict[str, Any], *, where: str, use_countries: bool = 
         raise ValueError(f"{where}: footprint has no countries/polygon/polygons/bbox/line")
     # corridors buffered near the antimeridian or the poles would leave the lon/lat box
     geom = shapely.intersection(shapely.make_valid(shapely.union_all(parts)), _WORLD)
+    if "countries" in spec and len(parts) > 1:
+        geom = _fill_holes(geom, _MAX_FILLED_HOLE)  # seams between countries and drawn parts
     if "clip_countries" in spec:
         geom = shapely.intersection(geom, _countries(spec["clip_countries"], where))
     if "minus_countries" in spec:
