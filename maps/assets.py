@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ASSETS", "AssetsMissing", "asset_dir", "fetch", "localize", "missing_assets"]
+__all__ = ["ASSETS", "AssetsMissing", "asset_dir", "asset_key", "fetch", "local_file", "localize", "missing_assets"]
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,11 @@ ASSETS: dict[str, Asset] = {
     "https://cdn.jsdelivr.net/npm/leaflet-timedimension@1.1.1/dist/leaflet.timedimension.control.css":
         Asset(_TD, "dist/leaflet.timedimension.control.css", "MIT"),
 }
+# Leaflet.TimeDimension's control CSS draws its buttons with Bootstrap 3's
+# glyphicons font from a CDN; npm has no 3.0.0, 3.4.1 has the same glyphs.
+for _ext in ("eot", "svg", "ttf", "woff"):
+    ASSETS[f"https://netdna.bootstrapcdn.com/bootstrap/3.0.0/fonts/glyphicons-halflings-regular.{_ext}"] = Asset(
+        "bootstrap@3.4.1", f"dist/fonts/glyphicons-halflings-regular.{_ext}", "MIT")
 
 #: extra files a CSS file refers to with url(...), fetched alongside it
 _EXTRA_FILES = {
@@ -183,9 +188,10 @@ def _require(url: str) -> Path:
     return f
 
 
-_CSS_URL = re.compile(r"url\((['\"]?)(?!data:|https?:|#)([^'\")]+)\1\)")
+_CSS_URL = re.compile(r"url\((['\"]?)(?!data:|#)([^'\")]+)\1\)")
 _MIME = {".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml",
-         ".gif": "image/gif", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf"}
+         ".gif": "image/gif", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
+         ".eot": "application/vnd.ms-fontobject"}
 
 
 def _data_uri(path: Path, content: bytes | None = None) -> str:
@@ -194,13 +200,28 @@ def _data_uri(path: Path, content: bytes | None = None) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _inline_css(path: Path) -> bytes:
-    """CSS with its relative url(...) references turned into data: URIs."""
+def asset_key(url: str) -> str:
+    """``url`` as a key of :data:`ASSETS`: scheme-relative made https, query and fragment dropped."""
+    if url.startswith("//"):
+        url = "https:" + url
+    return url.split("?")[0].split("#")[0]
+
+
+def _css_with_local_refs(path: Path, ref: Any) -> bytes:
+    """The CSS file at ``path`` with each url(...) it makes to a file we have replaced by ``ref(file)``.
+
+    Relative references resolve against the CSS file; absolute ones (fonts on
+    a CDN) through :data:`ASSETS`. References we do not have are left alone.
+    """
     css = path.read_text(encoding="utf-8")
 
     def sub(m: re.Match[str]) -> str:
-        ref = (path.parent / m.group(2).split("?")[0].split("#")[0]).resolve()
-        return f'url("{_data_uri(ref)}")' if ref.is_file() else m.group(0)
+        target = m.group(2)
+        if target.startswith(("http:", "https:", "//")):
+            local = local_file(asset_key(target))
+        else:
+            local = (path.parent / target.split("?")[0].split("#")[0]).resolve()
+        return f'url("{ref(local)}")' if local is not None and local.is_file() else m.group(0)
 
     return _CSS_URL.sub(sub, css).encode("utf-8")
 
@@ -234,21 +255,35 @@ def localize(m: Any, *, mode: str = "inline", dest: str | os.PathLike | None = N
                 cache[url] = url  # already local
             return cache[url]
         src = _require(url)
-        a = ASSETS[url]
         if mode == "inline":
-            cache[url] = _data_uri(src, _inline_css(src) if src.suffix == ".css" else None)
+            content = _css_with_local_refs(src, _data_uri) if src.suffix == ".css" else None
+            cache[url] = _data_uri(src, content)
         else:
-            rel = Path(_package_dir(a.package)) / a.path
-            target = Path(dest) / rel  # type: ignore[arg-type]
+            root = Path(dest)  # type: ignore[arg-type]
+
+            def place(f: Path) -> Path:
+                """Where a local file goes under ``dest`` (mirrors the asset directory)."""
+                for base in (asset_dir(), _folium_dir()):
+                    try:
+                        return root / ("folium" if base == _folium_dir() else "") / f.resolve().relative_to(
+                            base.resolve())
+                    except ValueError:
+                        continue
+                return root / f.name
+
+            target = place(src)
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, target)
-            if src.suffix == ".css":  # images the CSS refers to
-                for ref in _CSS_URL.findall(src.read_text(encoding="utf-8")):
-                    rsrc = (src.parent / ref[1].split("?")[0].split("#")[0])
-                    if rsrc.is_file():
-                        rtarget = target.parent / ref[1].split("?")[0].split("#")[0]
-                        rtarget.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copy2(rsrc, rtarget)
+            if src.suffix == ".css":  # copy what it refers to, link it relatively
+                def ref(f: Path) -> str:
+                    t = place(f)
+                    t.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(f, t)
+                    return Path(os.path.relpath(t, target.parent)).as_posix()
+
+                target.write_bytes(_css_with_local_refs(src, ref))
+            else:
+                shutil.copy2(src, target)
+            rel = target.relative_to(root)
             cache[url] = prefix + rel.as_posix()
         return cache[url]
 

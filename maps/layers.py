@@ -139,7 +139,7 @@ class TimeLayer(JSCSSMixin, Layer):
             {{ this._parent.get_name() }}.timeDimension = L.timeDimension({period: {{ this.period|tojson }}});
             var {{ this.get_name() }} = eventmap.timeLayer(
                 {{ this._parent.get_name() }}, {{ this.data.get_name() }}, {{ this.period|tojson }},
-                L.control.timeDimension({position: "bottomright", autoPlay: false, loopButton: true,
+                new eventmap.TimeControl({position: "bottomright", autoPlay: false, loopButton: true,
                     timeSliderDragUpdate: true, speedSlider: false, playerOptions: {transitionTime: 400, loop: true}}));
         {% endmacro %}
         """

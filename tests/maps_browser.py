@@ -35,15 +35,16 @@ def launch(playwright):
 
 def serve_offline(context, requests: list[str] | None = None) -> None:
     """Route every http(s) request: known CDN assets from disk, tiles blank, the rest aborted."""
-    from maps.assets import ASSETS, local_file
+    from maps.assets import ASSETS, asset_key, local_file
 
     def handle(route):
         url = route.request.url
         if requests is not None:
             requests.append(url)
-        if url in ASSETS:
-            path = local_file(url)
-            ctype = "text/css" if url.endswith(".css") else "application/javascript"
+        key = asset_key(url)
+        if key in ASSETS:
+            path = local_file(key)
+            ctype = {".css": "text/css", ".js": "application/javascript"}.get(path.suffix, "application/octet-stream")
             route.fulfill(status=200, body=path.read_bytes(), headers={"content-type": ctype,
                                                                        "access-control-allow-origin": "*"})
         elif "tile.openstreetmap.org" in url:

@@ -140,4 +140,14 @@ def test_offline_copies_assets(tmp_path, frame_files):
     for s in srcs:
         assert (tmp_path / s).is_file(), s
     assert (tmp_path / "map_files" / "leaflet-1.9.3" / "dist" / "images" / "layers.png").is_file()
+    # every url(...) in the copied CSS (Leaflet's images, the time slider's glyph font) resolves locally
+    refs = 0
+    for css in (tmp_path / "map_files").rglob("*.css"):
+        for ref in re.findall(r"url\([\"']?([^\"')]+)", css.read_text()):
+            if ref.startswith(("data:", "#")):  # "#default#VML": an old IE behaviour, not a file
+                continue
+            refs += 1
+            assert not ref.startswith(("http", "//")), (css, ref)
+            assert (css.parent / ref.split("?")[0].split("#")[0]).is_file(), (css, ref)
+    assert refs >= 5
     assert "cdn.jsdelivr.net" not in html and "cdnjs.cloudflare.com" not in html

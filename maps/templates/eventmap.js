@@ -211,6 +211,13 @@
     map.whenReady(function () { root.setTimeout(settled, 0); });
   };
 
+  // The slider shows dates (the data is bucketed by day, week or month), not ISO instants.
+  if (L.Control && L.Control.TimeDimension) {
+    em.TimeControl = L.Control.TimeDimension.extend({
+      _getDisplayDateFormat: function (date) { return date.toISOString().slice(0, 10); }
+    });
+  }
+
   em.legend = function (map, node) {
     var ctl = L.control({position: "bottomleft"});
     ctl.onAdd = function () {
