@@ -57,6 +57,21 @@ def _features_frame(obj: Any) -> pd.DataFrame:
     return gdf
 
 
+def _latlon_of(geometry: Any, *, points_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised (lat, lon) of geometries: points as they are, areas by a point on their surface."""
+    import shapely
+
+    geoms = np.asarray(geometry, dtype=object)
+    geoms = np.where(pd.isna(geoms), None, geoms)
+    geoms = np.where(shapely.is_empty(geoms), None, geoms)
+    if not points_only:
+        non_point = shapely.get_type_id(geoms) > 0  # -1 missing, 0 Point
+        geoms = np.where(non_point, shapely.point_on_surface(geoms), geoms)
+    geoms = np.where(shapely.get_type_id(geoms) == 0, geoms, None)
+    xs, ys = shapely.get_x(geoms), shapely.get_y(geoms)  # NaN where missing
+    return ys, xs
+
+
 def coerce_frames(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return ``(articles, mentions)`` frames from any accepted input."""
     if isinstance(data, (tuple, list)) and len(data) in (2, 3) and all(_is_frame(x) for x in data):
@@ -85,16 +100,7 @@ def _mentions_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(df).copy()
     # lat/lon from geometry when the frame has only geometry (Point(lon, lat))
     if ("lat" not in out or "lon" not in out) and "geometry" in out:
-        geom = out["geometry"]
-        xs = np.full(len(out), np.nan)
-        ys = np.full(len(out), np.nan)
-        for i, g in enumerate(geom):
-            if g is not None and not getattr(g, "is_empty", True) and g.geom_type == "Point":
-                xs[i], ys[i] = g.x, g.y
-            elif g is not None and not getattr(g, "is_empty", True):
-                c = g.representative_point()
-                xs[i], ys[i] = c.x, c.y
-        out["lat"], out["lon"] = ys, xs
+        out["lat"], out["lon"] = _latlon_of(out["geometry"])
     if "geometry" in out:
         out = out.drop(columns="geometry")
     n = len(out)
@@ -150,13 +156,7 @@ def _articles_frame(articles: pd.DataFrame | None, mentions: pd.DataFrame) -> pd
             articles["date"] = articles["article_id"].map(dates.to_dict())
     out = pd.DataFrame(articles).copy()
     if "geometry" in out:
-        geom = out["geometry"]
-        lat = np.full(len(out), np.nan)
-        lon = np.full(len(out), np.nan)
-        for i, g in enumerate(geom):
-            if g is not None and not getattr(g, "is_empty", True) and g.geom_type == "Point":
-                lon[i], lat[i] = g.x, g.y
-        out["focus_lat"], out["focus_lon"] = lat, lon
+        out["focus_lat"], out["focus_lon"] = _latlon_of(out["geometry"], points_only=True)
         out = out.drop(columns="geometry")
     for col in ARTICLE_COLUMNS:
         if col not in out:

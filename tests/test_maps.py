@@ -142,12 +142,14 @@ def test_accepts_mentions_geodataframe_and_geo_interface(frames):
     _, mentions, _ = frames
     m1 = maps.event_map(mentions, layers=["places"])
     assert {p[0] for p in payload(m1)["places"]} >= {"gn:1838524", "gn:1850147"}
-    fc = gpd.GeoDataFrame({"name": ["Alpha", "Beta"], "place_id": ["x:1", "x:2"]},
-                          geometry=[shapely.Point(10, 50), shapely.Point(20, -10)], crs="EPSG:4326")
+    fc = gpd.GeoDataFrame({"name": ["Alpha", "Beta", "Gamma"], "place_id": ["x:1", "x:2", "x:3"]},
+                          geometry=[shapely.Point(10, 50), shapely.Point(20, -10), shapely.box(0, 0, 4, 2)],
+                          crs="EPSG:4326")
     m2 = maps.event_map(fc.__geo_interface__ and type("G", (), {"__geo_interface__": fc.__geo_interface__})(),
                         layers=["places"])
     rows = {p[0]: p for p in payload(m2)["places"]}
     assert rows["x:1"][3] == "Alpha" and rows["x:1"][1] == pytest.approx(50) and rows["x:1"][2] == pytest.approx(10)
+    assert shapely.box(0, 0, 4, 2).contains(shapely.Point(rows["x:3"][2], rows["x:3"][1]))  # an area: a point in it
 
 
 def test_popup_cap_and_more(frames):
