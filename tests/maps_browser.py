@@ -17,16 +17,24 @@ BLANK_PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
 
 
+def ensure_assets() -> None:
+    """The Leaflet/plugin files the offline maps and the routed CDN need: fetched from npm once."""
+    from maps.assets import AssetsMissing, fetch, missing_assets
+
+    if missing_assets():
+        try:
+            fetch()  # `npm pack` of pinned versions, into maps/assets/vendor (or $EVENTMAP_ASSETS)
+        except (AssetsMissing, OSError) as err:
+            pytest.fail(f"offline map assets missing and not fetchable: {err}")
+    assert not missing_assets(), missing_assets()
+
+
 def require_browser():
-    """Skip when Chromium or the Python package is missing; fail when assets are missing."""
+    """Skip when Chromium or the Python package is missing; fetch the assets if needed."""
     pytest.importorskip("playwright.sync_api", reason="pip install playwright (eventmap[test])")
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from maps.assets import missing_assets
-
-    missing = missing_assets()
-    if missing:
-        pytest.fail("offline map assets missing (run `python -m maps.assets fetch`): " + ", ".join(missing))
+    ensure_assets()
 
 
 def launch(playwright):

@@ -127,10 +127,9 @@ def test_unknown_layer(tmp_path, frame_files):
 
 
 def test_offline_copies_assets(tmp_path, frame_files):
-    from maps.assets import missing_assets
+    from maps_browser import ensure_assets
 
-    if missing_assets():
-        pytest.skip("offline assets not fetched (python -m maps.assets fetch)")
+    ensure_assets()
     out = tmp_path / "map.html"
     r = run(frame_files[1], frame_files[0], "-o", out, "--offline")
     assert r.exit_code == 0, r.output
