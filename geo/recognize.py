@@ -69,12 +69,13 @@ class _Tok:
             self.poss = True
         self.core = self.start + len(core)
         self.word = core
-        self.norm = normalize(core)
+        # ASCII words need no folding: the common case, kept cheap
+        self.norm = core.lower().replace(".", "") if core.isascii() and "'" not in core \
+            else normalize(core)
         first = core[0]
         # scripts without case (CJK, Arabic...) count as capitalised
         self.cap = first.isupper() or (first.isalpha() and not first.islower())
-        letters = [c for c in core if c.isalpha()]
-        self.upper = len(letters) >= 2 and all(c.isupper() for c in letters)
+        self.upper = len(core) >= 2 and core.isupper() and sum(c.isalpha() for c in core) >= 2
         self.inner_dot = "." in core
 
 
@@ -169,6 +170,9 @@ class Recognizer:
                 gap = text[toks[last].core:toks[last + 1].start]
                 if gap not in _JOIN_GAPS:
                     break
+                nt = toks[last + 1]
+                if not (nt.cap or nt.word[:1].isdigit() or nt.norm in lex.CONNECTORS):
+                    break
                 last += 1
             for j in range(last, i - 1, -1):
                 c = self._try(text, toks, i, j)
@@ -243,12 +247,13 @@ class Recognizer:
                 banned.add(c.key)
             elif not _sentence_start(text, toks, c.i) and not _in_lines(c.start, title_lines):
                 midsentence_keys.add(c.key)
+        caps_lines = _caps_lines(text)
         spans: list[Span] = []
         last_end = -10
         last_was_place = False
         for c in cands:
             why = self._reject(text, toks, c, banned, midsentence_keys, title_lines,
-                               last_end, last_was_place)
+                               last_end, last_was_place, caps_lines)
             if why is not None:
                 if self.trace is not None:
                     self.trace.append((c.start, c.end, why))
@@ -290,7 +295,7 @@ class Recognizer:
         return None
 
     def _reject(self, text, toks, c: _Cand, banned, midsentence_keys, title_lines,
-              last_end, last_was_place) -> str | None:
+                last_end, last_was_place, caps_lines=()) -> str | None:
         first = toks[c.i]
         single = c.i == c.j
         prev = toks[c.i - 1] if c.i > 0 else None
@@ -330,7 +335,7 @@ class Recognizer:
             return "street"
 
         all_upper = all(toks[k].upper for k in range(c.i, c.j + 1))
-        in_caps_line = _caps_line(text, c.start)
+        in_caps_line = _in_lines(c.start, caps_lines)
         if all_upper and not dateline:
             if c.abbr_only or any(m.kind == "abbr" for m in c.matches):
                 if first.norm in lex.FUNCTION_WORDS and not comma_after_place:
@@ -498,9 +503,15 @@ def _in_lines(pos: int, lines: list[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in lines)
 
 
-def _caps_line(text: str, pos: int) -> bool:
-    a = text.rfind("\n", 0, pos) + 1
-    b = text.find("\n", pos)
-    line = text[a:b if b >= 0 else len(text)]
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+def _caps_lines(text: str) -> list[tuple[int, int]]:
+    """Lines written in capitals (shouted headlines): capitals there are no evidence."""
+    out = []
+    for pos, line in _lines(text):
+        upper = len(_UPPER.findall(line))
+        if upper >= 12 and upper >= 4 * len(_LOWER.findall(line)):
+            out.append((pos, pos + len(line)))
+    return out
+
+
+_UPPER = re.compile(r"[^\W\d_a-z\u00df-\u00ff]", re.UNICODE)
+_LOWER = re.compile(r"[a-z\u00df-\u00ff]")

@@ -74,7 +74,8 @@ class _Group:
     """All mentions of one name (one sense per name per article)."""
 
     __slots__ = ("key", "idx", "cands", "hint", "static", "lat", "lon", "choice",
-                 "qual_targets", "qual_sources", "scores", "feats", "actor")
+                 "qual_targets", "qual_sources", "scores", "feats", "actor", "cc", "a1",
+                 "is_country", "is_admin1", "point", "is_cap")
 
     def __init__(self, key, cands, hint):
         self.key = key
@@ -211,6 +212,7 @@ class Resolver:
             g.choice = int(np.argmax(g.scores))
         if len(groups) < 2:
             return
+        _prepare(groups)
         for _ in range(_ROUNDS):
             ctx = _Context(groups)
             new = []
@@ -352,6 +354,26 @@ def _hint_features(g: _Group, feats: np.ndarray) -> None:
 _CTX_TOP = 10   # readings of each other name that serve as context
 
 
+def _prepare(groups: list[_Group]) -> None:
+    """Per-candidate codes and flags, computed once per article."""
+    codes: dict = {}
+    for g in groups:
+        cands = [m.place for m in g.cands]
+        g.cc = np.array([codes.setdefault(p.country_code, len(codes)) if p.country_code else -3
+                         for p in cands])
+        g.a1 = np.array([codes.setdefault((p.country_code, p.admin1), len(codes))
+                         if p.country_code and p.admin1 and not rk.is_country(p) else -4
+                         for p in cands])
+        kcs = [rk.kind_class(p) for p in cands]
+        g.is_country = np.array([k == "country" for k in kcs])
+        g.is_admin1 = np.array([k == "admin1" for k in kcs])
+        g.point = np.array([k not in ("country", "admin1", "region") for k in kcs])
+        own_cc = {p.country_code for p in cands if rk.is_country(p)}
+        # a capital whose country other names name ("Washington" beside "U.S."), unless
+        # this very name may be the country ("Mexico", "Kuwait", "Panama")
+        g.is_cap = np.array([p.fcode == "PPLC" and p.country_code not in own_cc for p in cands])
+
+
 class _Context:
     """The article's current beliefs, for the context features of each group.
 
@@ -363,70 +385,50 @@ class _Context:
 
     def __init__(self, groups: list[_Group]) -> None:
         self.groups = groups
-        codes: dict = {}
-        rows = []  # (group index, lat, lon, prob, cc id, a1 id, pointlike, country, admin1)
-        for gi, g in enumerate(groups):
-            probs = _softmax(g.scores)
-            order = np.argsort(-probs)[:_CTX_TOP]
-            for k in order:
-                p = g.cands[int(k)].place
-                cc = codes.setdefault(p.country_code, len(codes)) if p.country_code else -1
-                a1 = codes.setdefault((p.country_code, p.admin1), len(codes)) \
-                    if p.country_code and p.admin1 and not rk.is_country(p) else -2
-                kc = rk.kind_class(p)
-                rows.append((gi, p.lat, p.lon, float(probs[k]), cc, a1,
-                             kc not in ("country", "admin1", "region"),
-                             kc == "country", kc == "admin1"))
-        self.codes = codes
-        arr = np.array([r[:6] for r in rows], dtype=float).reshape(-1, 6)
-        self.gidx = arr[:, 0].astype(int)
-        self.lat = arr[:, 1]
-        self.lon = arr[:, 2]
-        self.prob = arr[:, 3]
-        self.cc = arr[:, 4].astype(int)
-        self.a1 = arr[:, 5].astype(int)
-        self.point = np.array([r[6] for r in rows], dtype=bool)
-        self.country = np.array([r[7] for r in rows], dtype=bool)
-        self.admin1 = np.array([r[8] for r in rows], dtype=bool)
+        sel, probs, starts = [], [], []
+        pos = 0
+        for g in groups:
+            p = _softmax(g.scores)
+            order = np.argsort(-p, kind="stable")[:_CTX_TOP]
+            sel.append(order)
+            probs.append(p[order])
+            starts.append(pos)
+            pos += len(order)
+        self.starts = np.array(starts)
+        self.prob = np.concatenate(probs)
+        cat = lambda attr: np.concatenate([getattr(g, attr)[o] for g, o in zip(groups, sel)])
+        self.lat = cat("lat")
+        self.lon = cat("lon")
+        self.cc = cat("cc")
+        self.a1 = cat("a1")
+        self.point = cat("point")
+        self.country = cat("is_country")
+        self.admin1 = cat("is_admin1")
         self.weight = np.array([float(len(g.idx)) ** 0.5 for g in groups])
-        # column ranges per group (rows are grouped by construction)
-        self.starts = np.searchsorted(self.gidx, np.arange(len(groups)))
-        self.ends = np.searchsorted(self.gidx, np.arange(len(groups)), side="right")
+        self.index = {id(g): i for i, g in enumerate(groups)}
 
-    def _per_group(self, m: np.ndarray, gi: int, soft: bool) -> np.ndarray:
-        """Weighted mean over other groups of sum (soft) or max (any) of ``m``'s columns."""
-        n = m.shape[0]
-        total = np.zeros(n)
-        wsum = 0.0
-        for h in range(len(self.groups)):
-            if h == gi:
-                continue
-            a, b = self.starts[h], self.ends[h]
-            if a == b:
-                continue
-            w = self.weight[h]
-            wsum += w
-            block = m[:, a:b]
-            total += w * (block @ self.prob[a:b] if soft else block.max(axis=1))
-        return total / wsum if wsum else total
+    def _reduce(self, m: np.ndarray, w: np.ndarray, soft: bool) -> np.ndarray:
+        """Weighted mean over the other groups of the sum (soft) or max (any) of ``m``."""
+        if soft:
+            blocks = np.add.reduceat(m * self.prob[None, :], self.starts, axis=1)
+        else:
+            blocks = np.maximum.reduceat(m, self.starts, axis=1)
+        return blocks @ w
 
     def fill(self, g: _Group, feats: np.ndarray) -> None:
-        gi = self.groups.index(g)
         if len(self.groups) < 2:
             return
+        gi = self.index[id(g)]
+        w = self.weight.copy()
+        w[gi] = 0.0
+        w /= w.sum()
         I = rk.IDX
-        codes = self.codes
-        cands = [m.place for m in g.cands]
-        cc = np.array([codes.get(p.country_code, -3) if p.country_code else -3 for p in cands])
-        a1 = np.array([codes.get((p.country_code, p.admin1), -4)
-                       if p.country_code and p.admin1 and not rk.is_country(p) else -4
-                       for p in cands])
-        same_cc = (cc[:, None] == self.cc[None, :]).astype(float)
-        same_a1 = (a1[:, None] == self.a1[None, :]).astype(float)
-        feats[:, I["ctx_country"]] = self._per_group(same_cc, gi, True)
-        feats[:, I["ctx_country_any"]] = self._per_group(same_cc, gi, False)
-        feats[:, I["ctx_admin1"]] = self._per_group(same_a1, gi, True)
-        feats[:, I["ctx_admin1_any"]] = self._per_group(same_a1, gi, False)
+        same_cc = (g.cc[:, None] == self.cc[None, :]).astype(float)
+        same_a1 = (g.a1[:, None] == self.a1[None, :]).astype(float)
+        feats[:, I["ctx_country"]] = self._reduce(same_cc, w, True)
+        feats[:, I["ctx_country_any"]] = self._reduce(same_cc, w, False)
+        feats[:, I["ctx_admin1"]] = self._reduce(same_a1, w, True)
+        feats[:, I["ctx_admin1_any"]] = self._reduce(same_a1, w, False)
         # distances to point-like readings of the other names
         lat1 = np.radians(g.lat)[:, None]
         lat2 = np.radians(self.lat)[None, :]
@@ -435,22 +437,19 @@ class _Context:
         d = 2 * rk.EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
         pt = self.point[None, :]
         close = np.where(pt, np.exp(-d / 150.0), 0.0)
-        feats[:, I["near"]] = self._per_group(close, gi, True)
-        feats[:, I["near_any"]] = self._per_group(close, gi, False)
-        feats[:, I["near_mid_any"]] = self._per_group(np.where(pt, np.exp(-d / 800.0), 0.0),
-                                                      gi, False)
-        is_cap = np.array([p.fcode == "PPLC" for p in cands])
-        if is_cap.any():
+        feats[:, I["near"]] = self._reduce(close, w, True)
+        feats[:, I["near_any"]] = self._reduce(close, w, False)
+        feats[:, I["near_mid_any"]] = self._reduce(np.where(pt, np.exp(-d / 800.0), 0.0), w, False)
+        if g.is_cap.any():
             named = same_cc * self.country[None, :]
-            feats[:, I["capital_ctx"]] = np.where(is_cap, self._per_group(named, gi, False), 0.0)
+            feats[:, I["capital_ctx"]] = np.where(g.is_cap, self._reduce(named, w, False), 0.0)
         # containment, for countries and states
-        is_c = np.array([rk.is_country(p) for p in cands])
-        is_a = np.array([rk.is_admin1(p) for p in cands])
-        if is_c.any() or is_a.any():
+        if g.is_country.any() or g.is_admin1.any():
             inside_c = same_cc * (~self.country)[None, :]
             inside_a = same_a1 * (~self.country & ~self.admin1)[None, :]
-            inside = np.where(is_c[:, None], inside_c, np.where(is_a[:, None], inside_a, 0.0))
-            feats[:, I["contains"]] = self._per_group(inside, gi, True)
+            inside = np.where(g.is_country[:, None], inside_c,
+                              np.where(g.is_admin1[:, None], inside_a, 0.0))
+            feats[:, I["contains"]] = self._reduce(inside, w, True)
 
 
 from geo.articles import Article  # noqa: E402  (runtime name for the annotation above)
