@@ -273,6 +273,7 @@ class Gazetteer:
             "custom": bool(self._meta.get("custom")),
             "sources": self._meta.get("sources"),
             "supplement": self._meta.get("supplement"),
+            "builder": self._meta.get("builder"),
             "places": self._meta.get("places"),
             "names": self._meta.get("names"),
             "footprints": self._meta.get("footprints"),

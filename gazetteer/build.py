@@ -47,8 +47,8 @@ Pipeline
    builders; a reader never sees a half-written file.
 
 The artefact records :data:`~gazetteer._store.FORMAT_VERSION`, the versions
-of the source packages and a fingerprint of the supplement; a mismatch makes
-:func:`gazetteer.load` rebuild it.
+of the source packages and fingerprints of the builder code and of the
+supplement; a mismatch makes :func:`gazetteer.load` rebuild it.
 """
 from __future__ import annotations
 
@@ -181,10 +181,24 @@ def supplement_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+def builder_fingerprint() -> str:
+    """Hash of the code that turns sources into the artefact (build, store, sources).
+
+    A changed builder (a new eventmap release, or a developer's edit) makes
+    older artefacts stale even when the data packages did not change.
+    """
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for p in [here / "build.py", here / "_store.py", *sorted((here / "sources").glob("*.py"))]:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def expected_meta() -> dict[str, Any]:
-    """Version fields a current artefact must carry (format, sources, supplement)."""
+    """Version fields a current artefact must carry (format, sources, builder, supplement)."""
     return {"format_version": FORMAT_VERSION, "sources": _package_versions(),
-            "supplement": supplement_fingerprint()}
+            "builder": builder_fingerprint(), "supplement": supplement_fingerprint()}
 
 
 def _supplement() -> tuple[Iterable[PlaceRecord], Iterable[tuple[str, str, str]],
@@ -597,7 +611,7 @@ def is_current(meta: dict[str, Any]) -> bool:
     if meta.get("custom"):
         return True  # built from injected sources on purpose
     want = expected_meta()
-    return meta.get("sources") == want["sources"] and meta.get("supplement") == want["supplement"]
+    return all(meta.get(k) == v for k, v in want.items())
 
 
 def build(
@@ -689,6 +703,7 @@ def build(
                 "custom": custom,
                 "sources": (src.versions or {}) if custom else _package_versions(),
                 "supplement": supplement_fingerprint(),
+                "builder": builder_fingerprint(),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "records_read": n_records,
                 "fill_only_duplicates_dropped": n_fill_dropped,

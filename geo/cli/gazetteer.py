@@ -65,7 +65,7 @@ def _text(info: dict[str, Any]) -> str:
         f"format:      {info['format_version']}{' (custom sources)' if info['custom'] else ''}",
         f"built:       {info['built_at']}",
         "sources:     " + ", ".join(f"{k} {v}" for k, v in (info["sources"] or {}).items()),
-        f"supplement:  {info['supplement']}",
+        f"supplement:  {info['supplement']}  builder: {info.get('builder')}",
         f"places:      {info['places']:,}  names: {info['names']:,}  "
         f"footprints: {info['footprints']:,}",
         "by class:    " + ", ".join(f"{k} {v:,}" for k, v in info["by_fclass"].items()),
