@@ -36,13 +36,22 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+# Peak RSS is read from VmHWM: ru_maxrss survives fork+exec on Linux and would report
+# the (large) parent's peak instead of the exporting process's own.
 EXPORT_CHILD = r"""
-import resource, sys, time
+import sys, time
+
+def hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+
 from geo.store import Store
+before = hwm()
 t = time.perf_counter()
 n = Store(sys.argv[1], create=False).export(sys.argv[2], layer="mentions")
 el = time.perf_counter() - t
-print(n, el, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(n, el, hwm(), before)
 """
 
 
@@ -105,12 +114,12 @@ def timed(fn, repeat: int = 3):
     return first, best, out
 
 
-def export_in_child(store: Path, out: Path) -> tuple[int, float, float]:
+def export_in_child(store: Path, out: Path) -> tuple[int, float, float, float]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     res = subprocess.run([sys.executable, "-c", EXPORT_CHILD, str(store), str(out)], env=env,
                          capture_output=True, text=True, check=True)
-    n, el, rss_kb = res.stdout.split()
-    return int(n), float(el), int(rss_kb) / 1024
+    n, el, rss_kb, base_kb = res.stdout.split()
+    return int(n), float(el), int(rss_kb) / 1024, int(base_kb) / 1024
 
 
 def main() -> None:
@@ -185,9 +194,10 @@ def main() -> None:
         store = ments = res = None  # free the frames before the export subprocesses
         for ext in ("geojson", "parquet"):
             out = base / f"export-{n}.{ext}"
-            cnt, el, rss = export_in_child(sdir, out)
+            cnt, el, rss, base_rss = export_in_child(sdir, out)
             assert cnt == n
             r[f"export_{ext}_s"], r[f"export_{ext}_peak_rss_mb"] = el, rss
+            r["import_rss_mb"] = base_rss  # the process after imports, before exporting
             r[f"export_{ext}_mb"] = out.stat().st_size / 2**20
             if not args.keep:
                 out.unlink()

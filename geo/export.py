@@ -276,6 +276,11 @@ def _json_strings(col: Any) -> Any:
     import pyarrow.compute as pc
 
     col = pc.cast(col, pa.large_string())
+    if len(col) > 1000:
+        # most columns repeat (place names, codes, titles per article): encode each distinct value once
+        enc = pc.dictionary_encode(col)
+        if len(enc.dictionary) * 2 < len(col):
+            return pc.fill_null(_json_strings(enc.dictionary).take(enc.indices), "null")
     needs = pc.fill_null(pc.match_substring_regex(col, _NEEDS_ESCAPE), False)
     if pc.any(needs).as_py():
         # escape only the rows that need it, then put them back in place
@@ -354,13 +359,17 @@ def _features(chunk: gpd.GeoDataFrame, layer: str | None) -> Any:
     return _cat('{"type":"Feature","geometry":', geoms, ',"properties":', props, "}")
 
 
-def _joined(features: Any, sep: str) -> Any:
-    """The features joined by ``sep`` as UTF-8 bytes, without a Python string per feature."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def _write_texts(fh: Any, texts: Any, *, skip: int = 0) -> None:
+    """Write an Arrow string array's values back to back, straight from its data buffer.
 
-    lists = pa.LargeListArray.from_arrays(pa.array([0, len(features)], pa.int64()), features)
-    return pc.binary_join(lists, pa.scalar(sep, pa.large_string()))[0].as_buffer()
+    ``skip`` bytes are left out at the start (the separator before the very first feature).
+    """
+    import pyarrow as pa
+
+    texts = pa.concat_arrays([texts]) if texts.offset else texts
+    _validity, offsets, data = texts.buffers()
+    offs = np.frombuffer(offsets, dtype=np.int64 if pa.types.is_large_string(texts.type) else np.int32)
+    fh.write(memoryview(data)[int(offs[0]) + skip:int(offs[len(texts)])])
 
 
 def _write_geojson(chunks: Iterable[gpd.GeoDataFrame], tmp: Path, *, layer: str | None, fmt: str) -> int:
@@ -370,8 +379,8 @@ def _write_geojson(chunks: Iterable[gpd.GeoDataFrame], tmp: Path, *, layer: str 
         for chunk in chunks:
             if not len(chunk):
                 continue
-            fh.write(b"\n" if n == 0 else b",\n")
-            fh.write(_joined(_features(chunk, layer), ",\n"))
+            # every feature carries its separator in front; the very first one's comma is skipped
+            _write_texts(fh, _cat(",\n", _features(chunk, layer)), skip=1 if n == 0 else 0)
             n += len(chunk)
         fh.write(b"\n]}\n")
     return n
@@ -384,8 +393,7 @@ def _write_geojsonseq(chunks: Iterable[gpd.GeoDataFrame], tmp: Path, *, layer: s
         for chunk in chunks:
             if not len(chunk):
                 continue
-            fh.write(_joined(_features(chunk, layer), "\n"))
-            fh.write(b"\n")
+            _write_texts(fh, _cat(_features(chunk, layer), "\n"))
             n += len(chunk)
     return n
 
