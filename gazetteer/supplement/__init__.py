@@ -27,7 +27,8 @@ each with a ``source`` note:
     no polygon for (Hungary, Myanmar, Serbia...), used by member-country unions.
 
 A footprint is described, not stored: ``{"countries": [ISO2...]}`` (union of
-countryinfo polygons), ``{"polygon": [[lon, lat]...]}`` or ``{"polygons":
+countryinfo polygons, widened 0.2° seawards so that coastal cities the coarse
+coastlines miss stay inside), ``{"polygon": [[lon, lat]...]}`` or ``{"polygons":
 [ring, ...]}`` (drawn by hand), ``{"bbox": [w, s, e, n]}``, ``{"line": [[lon,
 lat]...], "buffer": degrees}`` (rivers, canals, ranges: a corridor), combined
 by union; then optionally ``"clip_countries"`` (keep only the land of those
@@ -114,6 +115,8 @@ _NAME_LIST_KEYS = ("official", "alt", "abbr", "demonym")
 _MAX_TOLERANCE = 0.05
 #: gaps left between member countries' outlines smaller than this (deg²) are filled
 _MAX_FILLED_HOLE = 2.0
+#: how far (degrees) country unions reach out to sea, to take in coastal places
+_COAST = 0.2
 _TARGET = re.compile(r"^(country:[A-Z]{2}|admin1:[A-Z]{2}\.[A-Z0-9]+|gn:\d+|em:[a-z0-9][a-z0-9\-]*)$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
 _WORLD = box(-180.0, -90.0, 180.0, 90.0)
@@ -259,7 +262,12 @@ def _countries(codes: list[str], where: str) -> shapely.Geometry:
         geoms.append(geom)
     if not geoms:
         raise ValueError(f"{where}: none of the countries {codes} has a polygon")
-    return _fill_holes(shapely.union_all(geoms), _MAX_FILLED_HOLE)
+    union = _fill_holes(shapely.union_all(geoms), _MAX_FILLED_HOLE)
+    # countryinfo's coarse coastlines leave coastal cities (Istanbul, Odesa, Durban...) a few
+    # km offshore: widen the union seawards only, never into non-member countries' land
+    widened = shapely.buffer(union, _COAST, quad_segs=1)
+    others = shapely.difference(shapely.clip_by_rect(_land(), *widened.bounds), union)
+    return _fill_holes(shapely.make_valid(shapely.difference(widened, others)), _MAX_FILLED_HOLE)
 
 
 def _build_footprint(spec: dict[str, Any], *, where: str, use_countries: bool = True) -> shapely.Geometry:
