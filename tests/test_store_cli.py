@@ -168,3 +168,19 @@ def test_ingest_real_pipeline(tmp_path: Path) -> None:
     got = s.mentions[s.mentions["article_id"] == "x2"]
     assert list(got["name"]) == ["Osaka"]
     assert "Tokyo" not in set(s.mentions["name"])
+
+
+def test_query_map(store_dir: Path, tmp_path: Path) -> None:
+    s = Store(store_dir)
+    hits = s.query(bbox="0,0,180,90")
+    drawn = set(hits["place_id"].dropna())
+    others = set(s.mentions["place_id"].dropna()) - drawn
+    assert drawn and others
+    out = tmp_path / "map.html"
+    r = run("query", "--store", str(store_dir), "--bbox", "0,0,180,90", "--map", str(out))
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    assert "leaflet" in html.lower()
+    # the map's place records start with the place id: those in the box are drawn, the others not
+    assert all(f'["{pid}",' in html for pid in drawn)
+    assert not any(f'["{pid}",' in html for pid in others)
