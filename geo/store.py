@@ -426,6 +426,10 @@ class Store:
             path = self._part_path(entry)
             if not path.exists():
                 raise StoreError(f"store {self.path}: part file {entry['file']} listed in {MANIFEST} is missing")
+            # checksum first (a streaming read), so that damage is reported, never half-exported
+            if path.stat().st_size != entry["bytes"] or _sha256_file(path) != entry["sha256"]:
+                raise StoreError(f"store {self.path}: part file {entry['file']} is corrupt (checksum mismatch); "
+                                 f"the store is damaged (see `eventmap store check`)")
             try:
                 pf = pq.ParquetFile(path)
                 for rb in pf.iter_batches(batch_size=batch_size, columns=want):

@@ -175,6 +175,12 @@ def test_corrupt_part_is_reported_by_name(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match=f"{entry['file']} is corrupt"):
         Store(tmp_path).articles
     assert any(entry["file"] in p for p in Store(tmp_path).check().problems)
+    with pytest.raises(StoreError, match=f"{entry['file']} is corrupt"):
+        list(Store(tmp_path).iter_layer("articles"))
+    out = tmp_path / "out.geojson"
+    with pytest.raises(StoreError, match=f"{entry['file']} is corrupt"):
+        Store(tmp_path).export(out, layer="articles")
+    assert not out.exists() and not list(tmp_path.glob(".out*"))
 
 
 def test_orphan_parts_are_noted_then_removed(tmp_path: Path) -> None:
