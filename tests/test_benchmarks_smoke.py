@@ -62,12 +62,14 @@ def quick_run(tmp_path_factory):
 def test_every_section_is_written_with_its_provenance(quick_run):
     md, js = quick_run
     assert md.startswith("# Benchmarks")
-    for name in ("geoparse", "gazetteer", "maps", "store"):
+    for name in ("geoparse", "gazetteer", "maps", "store", "online", "coverage"):
         assert f"<!-- BEGIN {name} -->" in md and f"<!-- END {name} -->" in md
         section = md.split(f"<!-- BEGIN {name} -->", 1)[1].split(f"<!-- END {name} -->", 1)[0]
         status = js["benchmarks"][name]["status"]
         if status == "missing":
             assert "Not yet measured" in section
+        elif status == "skipped":
+            assert "Skipped:" in section
         else:
             assert status == "ok"
             # the shared header: command, date, machine, python, packages
