@@ -190,16 +190,18 @@ def _country_layer(md: MapData, country_footprint: FootprintOf, show: bool) -> t
         return None
     gdf = gpd.GeoDataFrame(rows, geometry=_simplified(geoms), crs="EPSG:4326")
     vmax = max(int(counts.max()), 2)
-    colormap = cm.linear.YlOrRd_09.scale(1, vmax)
+    # log scale: mention counts are heavy-tailed, a linear scale leaves all but one country pale
+    colormap = cm.linear.YlOrRd_09.scale(0.0, math.log(vmax))
     colormap.caption = "Mentions per country"
     layer = folium.GeoJson(
         gdf, name=LAYER_NAMES["countries"], show=show,
-        style_function=lambda f: {"fillColor": colormap(f["properties"]["mentions"]), "color": "#555",
+        style_function=lambda f: {"fillColor": colormap(math.log(max(f["properties"]["mentions"], 1))),
+                                  "color": "#555",
                                   "weight": 0.6, "fillOpacity": 0.55},
         highlight_function=lambda f: {"weight": 2, "color": "#222"},
         tooltip=folium.GeoJsonTooltip(fields=["country", "mentions"], aliases=["Country", "Mentions"]),
     )
-    return layer, colormap
+    return layer, (colormap, vmax)
 
 
 def _country_name(code: str) -> str:
@@ -226,15 +228,18 @@ def _region_layer(md: MapData, footprint_of: FootprintOf, show: bool) -> folium.
             geom = None
         if geom is None or getattr(geom, "is_empty", True) or geom.geom_type not in ("Polygon", "MultiPolygon"):
             continue
-        rows.append({"place": escape_html(r.name), "articles": int(r.n_articles), "mentions": int(r.n_mentions)})
+        # continent-sized areas are drawn fainter so the specific regions stand out
+        rows.append({"place": escape_html(r.name), "articles": int(r.n_articles), "mentions": int(r.n_mentions),
+                     "small": bool(geom.area < 400.0)})
         geoms.append(geom)
     if not rows:
         return None
     gdf = gpd.GeoDataFrame(rows, geometry=_simplified(geoms), crs="EPSG:4326")
     return folium.GeoJson(
         gdf, name=LAYER_NAMES["regions"], show=show,
-        style_function=lambda f: {"color": "#e31a1c", "weight": 2, "dashArray": "6 4",
-                                  "fillColor": "#fb9a99", "fillOpacity": 0.15},
+        style_function=lambda f: {"color": "#e31a1c", "weight": 2 if f["properties"]["small"] else 1,
+                                  "dashArray": "6 4", "fillColor": "#fb9a99",
+                                  "fillOpacity": 0.15 if f["properties"]["small"] else 0.04},
         highlight_function=lambda f: {"fillOpacity": 0.3},
         tooltip=folium.GeoJsonTooltip(fields=["place", "articles", "mentions"],
                                       aliases=["Region", "Articles", "Mentions"]),
@@ -359,10 +364,10 @@ def event_map(
             if made:
                 made[0].add_to(m)
                 # our own legend row, not branca's colormap legend (which needs d3 from a CDN)
-                cmap = made[1]
-                stops = ",".join(cmap.rgb_hex_str(cmap.vmin + (cmap.vmax - cmap.vmin) * i / 4) for i in range(5))
+                cmap, vmax = made[1]
+                stops = ",".join(cmap.rgb_hex_str(cmap.vmax * i / 4) for i in range(5))
                 legend_rows.append((f"background:linear-gradient(90deg,{stops});width:40px;border-radius:0",
-                                    f"mentions per country ({int(cmap.vmin)}&ndash;{int(cmap.vmax)})"))
+                                    f"mentions per country (1&ndash;{vmax}, log scale)"))
         if "regions" in layers and fp is not None:
             region = _region_layer(md, fp, show=True)
             if region is not None:

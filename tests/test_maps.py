@@ -51,7 +51,7 @@ def test_layers_and_legend(full_map):
         assert f'"{name}" :' in html, name
     assert "L.control.layers(" in html
     assert 'class="em-legend"' in html and "low confidence (&lt; 0.50)" in html
-    assert "mentions per country (1&ndash;6)" in html and "linear-gradient(90deg,#ffffcc" in html
+    assert "mentions per country (1&ndash;6, log scale)" in html and "linear-gradient(90deg,#ffffcc" in html
     assert "d3.min.js" not in html  # no branca colormap legend (it needs d3 from a CDN)
     assert "L.markerClusterGroup(" in html
     assert "leaflet.markercluster.js" in html and "leaflet.timedimension.min.js" in html
