@@ -17,10 +17,6 @@ __all__ = ["GazetteerPlaces", "GazetteerRegions", "as_region_resolver", "suggest
 
 logger = logging.getLogger(__name__)
 
-#: match kinds, best first (see gazetteer.NAME_KINDS)
-_KIND_RANK = {"name": 0, "official": 1, "alt": 2, "abbr": 3, "demonym": 4}
-
-
 def suggest(name: str, choices: Iterable[str], *, limit: int = 3) -> list[str]:
     """Closest names to ``name`` among ``choices`` (rapidfuzz WRatio, best first)."""
     from rapidfuzz import fuzz, process, utils
@@ -64,11 +60,18 @@ class GazetteerRegions:
         key = name.strip()
         if key in self._cache:
             return self._cache[key]
-        matches = [m for m in self.gaz.lookup(key) if getattr(m.place, "footprint", None)]
+        found = [m for m in self.gaz.lookup(key) if m.kind != "demonym"]
+        matches = [m for m in found if getattr(m.place, "footprint", None)]
         if not matches:
+            if found:
+                p = found[0].place
+                raise QueryError(
+                    f"{key!r} ({p.name}, {p.fcode}{', ' + p.country_code if p.country_code else ''}) has no "
+                    f"area in the gazetteer; use --near {key!r} --radius DIST, or --within FILE")
             raise _did_you_mean("region", key, self.names())
-        # best name kind first, then the largest place (a country over a homonymous town area)
-        best = min(matches, key=lambda m: (_KIND_RANK.get(m.kind, 9), -(m.place.population or 0)))
+        # the gazetteer lists matches most important first (countries and macro-regions
+        # over homonymous admin areas); keep its order
+        best = matches[0]
         geom = self.gaz.footprint(best.place.footprint)
         if geom is None:
             raise QueryError(f"region {key!r} ({best.place.name}) has no footprint geometry in the gazetteer")
@@ -95,7 +98,7 @@ class GazetteerPlaces:
                 except Exception:  # noqa: BLE001 - suggestions are a nicety
                     choices = []
             raise _did_you_mean("place", name, choices)
-        best = min(matches, key=lambda m: (_KIND_RANK.get(m.kind, 9), -(m.place.population or 0)))
+        best = matches[0]  # most important first, as the gazetteer ranks them
         return float(best.place.lat), float(best.place.lon)
 
 
