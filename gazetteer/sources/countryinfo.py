@@ -1,5 +1,14 @@
 """countryinfo (MIT): country polygons, alternate spellings, demonyms, regions.
 
+ISO codes are not names
+-----------------------
+The ISO 3166 alpha-2/alpha-3 codes in ``altSpellings`` are not indexed:
+in prose "GA", "KY", "SC", "IND" are Georgia, Kentucky, South Carolina and
+Indiana ("Ga.", "Ky.", "S.C.", "Ind."), not Gabon, the Cayman Islands, the
+Seychelles and India.  The short forms news does use for countries ("U.S.",
+"UK", "UAE", "DRC") come from the curated supplement or from non-code
+``altSpellings``.  ``Gazetteer.country(cc)`` still finds a country by code.
+
 Country point convention
 ------------------------
 GeoNames, Wikipedia and the CIA World Factbook give a country the rounded
@@ -85,7 +94,8 @@ def countries() -> Iterator[PlaceRecord]:
     """Yield country records with id ``country:<CC>``: point, polygon and names.
 
     Names: the common name and ``nativeName`` and translations (``alt``),
-    ``altSpellings`` (``abbr`` for codes such as "KOR", otherwise ``alt``;
+    ``altSpellings`` except ISO codes (``abbr`` for short forms such as "UAE",
+    otherwise ``alt``;
     long forms starting "Republic"/"Kingdom"/... are ``official``), and the
     ``demonym`` ("South Korean") as kind ``demonym``.
     """
@@ -96,7 +106,11 @@ def countries() -> Iterator[PlaceRecord]:
         if not cc or not name:
             continue
         names: list[tuple[str, str]] = [(name, "alt")]
+        iso = rec.get("ISO") or {}
+        iso_codes = {str(iso.get("alpha2") or ""), str(iso.get("alpha3") or "")}
         for alt in rec.get("altSpellings") or []:
+            if alt in iso_codes:
+                continue  # codes are not names (module docstring)
             if alt.isascii() and alt.isalpha() and alt.isupper() and len(alt) <= 3:
                 names.append((alt, "abbr"))
             elif any(w in alt for w in _OFFICIAL_WORDS):

