@@ -33,6 +33,9 @@ _SIMPLIFY = 0.01
 
 FootprintOf = Callable[[str], Any]
 
+#: footprint kinds drawn (rivers and straits come as lines); points are already markers
+_AREA_OR_LINE = frozenset({"Polygon", "MultiPolygon", "LineString", "MultiLineString", "GeometryCollection"})
+
 
 def _s(value: Any) -> str | None:
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
@@ -226,7 +229,7 @@ def _region_layer(md: MapData, footprint_of: FootprintOf, show: bool) -> folium.
         except Exception as err:  # noqa: BLE001
             logger.warning("no footprint %r for %r: %s", r.footprint_id, r.place_id, err)
             geom = None
-        if geom is None or getattr(geom, "is_empty", True) or geom.geom_type not in ("Polygon", "MultiPolygon"):
+        if geom is None or getattr(geom, "is_empty", True) or geom.geom_type not in _AREA_OR_LINE:
             continue
         # continent-sized areas are drawn fainter so the specific regions stand out
         rows.append({"place": escape_html(r.name), "articles": int(r.n_articles), "mentions": int(r.n_mentions),

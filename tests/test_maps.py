@@ -310,3 +310,25 @@ def test_time_layer_only_with_dates():
     assert "Mentions over time" in render(dated)
     undated = maps.event_map(build_frames([result("u", "Busan.", [("Busan", BUSAN, 0.9)])]))
     assert payload(undated)["time"] == [] and "Mentions over time" not in render(undated)
+
+
+def test_default_footprints_come_from_the_built_gazetteer(frames):
+    """With no footprint source given, the gazetteer's country outlines are used (never built here)."""
+    gazetteer = pytest.importorskip("gazetteer")
+    try:
+        gaz = gazetteer.load(build=False)
+    except gazetteer.GazetteerError as err:
+        pytest.skip(f"no built gazetteer: {err}")
+    korea = gaz.country("KR")
+    assert korea is not None and korea.footprint
+    html = render(maps.event_map(frames, layers=["places", "countries"]))
+    assert '"Mentions per country" :' in html and "South Korea (KR)" in html
+    # real outlines, simplified: many vertices, but far fewer than the source
+    assert html.count("],") > 50
+
+
+def test_no_gazetteer_means_no_area_layers_not_an_error(frames, tmp_path, caplog):
+    m = maps.event_map(frames, gazetteer_dir=tmp_path / "nothing-here", layers=["places", "countries", "regions"])
+    html = render(m)
+    assert '"Places" :' in html and "Mentions per country" not in html
+    assert "no footprints" in caplog.text and not (tmp_path / "nothing-here").exists()
