@@ -226,6 +226,19 @@ def _css_with_local_refs(path: Path, ref: Any) -> bytes:
     return _CSS_URL.sub(sub, css).encode("utf-8")
 
 
+def _copy_licences(src: Path, root: Path) -> None:
+    """Copy the licence files of the npm package ``src`` comes from next to its copied files."""
+    try:
+        pkg = src.resolve().relative_to(asset_dir().resolve()).parts[0]
+    except ValueError:
+        return  # a file of the folium wheel
+    for name in _LICENCE_FILES:
+        lic = asset_dir() / pkg / name
+        if lic.is_file():
+            (root / pkg).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(lic, root / pkg / name)
+
+
 def _walk(element: Any):
     yield element
     for child in list(getattr(element, "_children", {}).values()):
@@ -273,6 +286,7 @@ def localize(m: Any, *, mode: str = "inline", dest: str | os.PathLike | None = N
 
             target = place(src)
             target.parent.mkdir(parents=True, exist_ok=True)
+            _copy_licences(src, root)
             if src.suffix == ".css":  # copy what it refers to, link it relatively
                 def ref(f: Path) -> str:
                     t = place(f)

@@ -149,4 +149,5 @@ def test_offline_copies_assets(tmp_path, frame_files):
             assert not ref.startswith(("http", "//")), (css, ref)
             assert (css.parent / ref.split("?")[0].split("#")[0]).is_file(), (css, ref)
     assert refs >= 5
+    assert (tmp_path / "map_files" / "leaflet-1.9.3" / "LICENSE").is_file()  # licences travel with the files
     assert "cdn.jsdelivr.net" not in html and "cdnjs.cloudflare.com" not in html
