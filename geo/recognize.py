@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from gazetteer import normalize
 
 from geo import _lexicon as lex
+from geo._words import is_common_word
 
 __all__ = ["Span", "Recognizer"]
 
@@ -239,9 +240,13 @@ class Recognizer:
     # ------------------------------------------------------------------ filter
     def _filter(self, text: str, toks: list[_Tok], cands: list[_Cand], title_lines) -> list[Span]:
         # article-level bans: names seen as persons or ships anywhere
-        banned: set[str] = _person_surnames(text, toks, self._significant_key)
+        banned: set[str] = _person_surnames(text, toks, self._significant_key, self._lookup,
+                                            title_lines)
         midsentence_keys: set[str] = set()
+        supported: set[str] = set()   # keys seen after "in", before ", <State>"
         for c in cands:
+            if self._supported(text, toks, c):
+                supported.add(c.key)
             why = self._person_or_ship(text, toks, c)
             if why:
                 banned.add(c.key)
@@ -253,7 +258,7 @@ class Recognizer:
         last_was_place = False
         for c in cands:
             why = self._reject(text, toks, c, banned, midsentence_keys, title_lines,
-                               last_end, last_was_place, caps_lines)
+                               last_end, last_was_place, caps_lines, supported)
             if why is not None:
                 if self.trace is not None:
                     self.trace.append((c.start, c.end, why))
@@ -291,11 +296,11 @@ class Recognizer:
                 m = self._lookup(nn)
                 if not m or not any(x.place.fcode in _COUNTRY_FCODES or x.place.fcode == "ADM1"
                                     for x in m):
-                    return "person"
+                    return "given-name"
         return None
 
     def _reject(self, text, toks, c: _Cand, banned, midsentence_keys, title_lines,
-                last_end, last_was_place, caps_lines=()) -> str | None:
+                last_end, last_was_place, caps_lines=(), supported=frozenset()) -> str | None:
         first = toks[c.i]
         single = c.i == c.j
         prev = toks[c.i - 1] if c.i > 0 else None
@@ -309,7 +314,7 @@ class Recognizer:
 
         if c.key in banned and not locative:
             return "banned"
-        if not single and all(toks[k].norm in lex.STOP_NAMES or toks[k].norm in lex.CONNECTORS
+        if not single and all(toks[k].norm in lex.ORG_WORDS or toks[k].norm in lex.CONNECTORS
                               for k in range(c.i, c.j + 1)) and not c.significant:
             return "stop"  # "State University" is an institution, not the hamlet
         if single and (c.key in lex.CALENDAR or c.key in lex.TITLES):
@@ -371,6 +376,11 @@ class Recognizer:
             if nxt is not None and not nxt.cap and nxt.norm in ("said", "says", "told") \
                     and not c.significant and c.kind == "place":
                 return "said"
+        # a small place spelt like a common word ("Garden", "Honor") needs a locative
+        # context somewhere in the article: "in Normal", "Normal, Ill."
+        if single and c.kind == "place" and not c.significant and not c.abbr_only \
+                and not dateline and c.key not in supported and is_common_word(c.key):
+            return "common-word"
         # sentence-initial / headline words need support
         if single and not c.significant and c.kind == "place" and not dateline and (
                 _sentence_start(text, toks, c.i) or _in_lines(c.start, title_lines)):
@@ -379,6 +389,17 @@ class Recognizer:
             if not supported:
                 return "sentence-initial"
         return None
+
+    def _supported(self, text, toks, c: _Cand) -> bool:
+        """Is this occurrence in a locative frame ("in X", "X, Texas", "X-based")?"""
+        if c.i > 0:
+            p = toks[c.i - 1]
+            if not p.cap and p.norm in lex.LOCATIVE_PREPS and p.norm != "of" and \
+                    text[p.end:toks[c.i].start] == " ":
+                return True
+        if text[c.end:c.end + 1] == "," and self._followed_by_place(text, toks, c):
+            return True
+        return text[c.end:c.end + 6] == "-based"
 
     def _followed_by_place(self, text, toks, c: _Cand) -> bool:
         k = c.j + 1
@@ -400,7 +421,8 @@ _INITIAL = re.compile(r"^[A-Z](?:\.[A-Z])*$")
 _SAID = frozenset({"said", "says", "told", "added", "asked", "wrote"})
 
 
-def _person_surnames(text: str, toks: list[_Tok], significant) -> set[str]:
+def _person_surnames(text: str, toks: list[_Tok], significant, lookup=None,
+                     title_lines=()) -> set[str]:
     """Keys of tokens that end a person's name somewhere in the text.
 
     A run of capitalised words joined by single spaces is a person's name when
@@ -430,9 +452,9 @@ def _person_surnames(text: str, toks: list[_Tok], significant) -> set[str]:
             words = toks[i:j + 1]
             for k in range(len(words) - 1):
                 w = words[k]
+                nxt_w = words[k + 1]
                 trigger = (w.norm in lex.TITLES or _INITIAL.match(w.word) and k > 0
-                           or w.norm in lex.GIVEN_NAMES and not (
-                               significant(w.norm) and significant(words[k + 1].norm)))
+                           or w.norm in lex.GIVEN_NAMES and not _major(nxt_w.norm, lookup))
                 if not trigger:
                     continue
                 for rest in words[k + 1:]:
@@ -442,6 +464,13 @@ def _person_surnames(text: str, toks: list[_Tok], significant) -> set[str]:
                     if not _INITIAL.match(rest.word):
                         out.add(rest.norm)
                 break
+        # "George Bush Jr", "Nakishia Sullivan, 24,"
+        nx = toks[j + 1] if j + 1 < n else None
+        if nx is not None and nx.norm in ("jr", "sr", "ii", "iii", "iv") and \
+                text[toks[j].core:nx.start] in (" ", ", "):
+            out.add(toks[j].norm)
+        if re.match(r", \d{1,3},", text[toks[j].core:toks[j].core + 6]) and not toks[j].upper:
+            out.add(toks[j].norm)
         # "Clark said", "said Clark."
         nx = toks[i + 1] if i + 1 < n else None
         if j == i and nx is not None and nx.norm in _SAID and text[t.core:nx.start] == " " \
@@ -452,6 +481,23 @@ def _person_surnames(text: str, toks: list[_Tok], significant) -> set[str]:
             out.add(t.norm)
         i = j + 1
     return out
+
+
+def _major(key: str, lookup) -> bool:
+    """Is ``key`` the name of a country or first-level area?"""
+    if lookup is None:
+        return False
+    m = lookup(key)
+    return bool(m) and any(x.kind in ("name", "official") and
+                           (x.place.fcode in _COUNTRY_FCODES or x.place.fcode == "ADM1") for x in m)
+
+
+def _plain_name_word(t: _Tok) -> bool:
+    n = t.norm
+    return (t.cap and not t.upper and not t.dot and len(n) > 2 and n.isalpha()
+            and n not in lex.STOP_NAMES and n not in lex.TITLES and n not in lex.DIRECTION_WORDS
+            and n not in lex.CONNECTORS and n not in lex.FEATURE_PREFIXES
+            and n not in lex.ADMIN_SUFFIXES and n not in ("saint", "fort", "port", "san", "santa"))
 
 
 # ---------------------------------------------------------------------- text helpers
