@@ -165,21 +165,13 @@ def test_offline_inline_map_needs_no_network(tmp_path, browser):
     ctx.close()
 
 
-def test_examples_map(tmp_path, page):
-    """The map of examples/, when the pipeline and a built gazetteer are available."""
-    gazetteer = pytest.importorskip("gazetteer")
-    try:
-        gazetteer.load(build=False)
-        from geo.pipeline import parse
-    except Exception as err:  # noqa: BLE001 - any missing piece means: not yet
-        pytest.skip(f"pipeline/gazetteer not available: {err}")
+def test_examples_map(tmp_path, page, gazetteer_db):
+    """The map of examples/, parsed by the real pipeline with the real gazetteer."""
+    from geo.pipeline import parse
+
     examples = Path(__file__).resolve().parent.parent / "examples"
-    try:
-        res = parse(str(examples))
-    except ImportError as err:  # the pipeline is being written concurrently
-        pytest.skip(f"pipeline not importable yet: {err}")
-    if res.places.empty:
-        pytest.skip("the pipeline found no places in examples/")
+    res = parse(str(examples))
+    assert len(res.places) >= 10, res
     m = maps.event_map(res, articles_href="articles")
     out = maps.save_map(m, tmp_path / "map.html")
     maps.write_article_pages(res.articles, res.mentions, tmp_path / "articles")
@@ -189,6 +181,13 @@ def test_examples_map(tmp_path, page):
     page.goto(out.as_uri() + "#place=" + first["place_id"])
     page.wait_for_selector(".leaflet-popup .em-popup")
     assert page.locator(".leaflet-popup .em-place").inner_text() == first["name"]
+    # the busiest place's popup lists its articles and links to their pages
+    assert page.locator(".leaflet-popup .em-title").count() == min(int(first["n_articles"]), 20)
+    page.locator(".leaflet-popup a.em-page").first.click()
+    page.wait_for_load_state()
+    assert page.locator(":target mark").count() == 1
+    page.go_back()
+    page.wait_for_selector(".leaflet-popup .em-popup")
     screenshot = tmp_path / "examples-map.png"
     page.screenshot(path=str(screenshot))
     keep_screenshot(screenshot)

@@ -312,13 +312,9 @@ def test_time_layer_only_with_dates():
     assert payload(undated)["time"] == [] and "Mentions over time" not in render(undated)
 
 
-def test_default_footprints_come_from_the_built_gazetteer(frames):
-    """With no footprint source given, the gazetteer's country outlines are used (never built here)."""
-    gazetteer = pytest.importorskip("gazetteer")
-    try:
-        gaz = gazetteer.load(build=False)
-    except gazetteer.GazetteerError as err:
-        pytest.skip(f"no built gazetteer: {err}")
+def test_default_footprints_come_from_the_built_gazetteer(frames, gazetteer_db):
+    """With no footprint source given, the gazetteer's country outlines are used (never built by maps)."""
+    gaz = gazetteer_db
     korea = gaz.country("KR")
     assert korea is not None and korea.footprint
     html = render(maps.event_map(frames, layers=["places", "countries"]))
