@@ -111,6 +111,23 @@ def test_bad_geojson_named(tmp_path):
     assert r.exit_code != 0 and "broken.geojson" in r.output
 
 
+def test_broken_parquet_named(tmp_path):
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"PAR1 this is not parquet")
+    r = run(path, "-o", tmp_path / "map.html")
+    assert r.exit_code == 2 and "broken.parquet" in r.output and "cannot read parquet" in r.output
+    assert not (tmp_path / "map.html").exists()
+
+
+def test_plain_parquet_without_geometry(tmp_path, frames):
+    _, mentions, _ = frames
+    path = tmp_path / "plain.parquet"
+    mentions.drop(columns="geometry").to_parquet(path)
+    r = run(path, "-o", tmp_path / "map.html", "--layers", "places")
+    assert r.exit_code == 0, r.output
+    assert len(payload(tmp_path / "map.html")["places"]) == 6
+
+
 def test_bad_coordinates_clean_error(tmp_path, frames):
     _, mentions, _ = frames
     bad = mentions.copy()
@@ -151,3 +168,19 @@ def test_offline_copies_assets(tmp_path, frame_files):
     assert refs >= 5
     assert (tmp_path / "map_files" / "leaflet-1.9.3" / "LICENSE").is_file()  # licences travel with the files
     assert "cdn.jsdelivr.net" not in html and "cdnjs.cloudflare.com" not in html
+
+
+def test_map_from_articles_parses_them(tmp_path, gazetteer_db):
+    """Raw articles go through the pipeline; a bad input is skipped, named, and the exit status says so."""
+    from pathlib import Path
+
+    seed = Path(__file__).resolve().parent.parent / "examples" / "busan-article.txt"
+    missing = tmp_path / "no-such-article.txt"
+    out = tmp_path / "map.html"
+    r = CliRunner().invoke(main, ["map", str(seed), str(missing), "-o", str(out), "--articles-dir",
+                                  str(tmp_path / "articles")])
+    assert r.exit_code == 3, r.output
+    assert "no-such-article.txt" in r.output and "1 input(s) skipped" in r.output
+    data = payload(out)
+    assert "Busan" in {p[3] for p in data["places"]}
+    assert len(list((tmp_path / "articles").glob("*.html"))) == 2  # the article + index

@@ -53,10 +53,13 @@ def _read_frame(path: Path) -> Any:
             gdf["place_id"] = [str(f.get("id", i)) for i, f in enumerate(feats)]
         return gdf
     try:
-        return gpd.read_parquet(path)
-    except ValueError:  # plain (non-geo) parquet
-        return pd.read_parquet(path)
-    except OSError as err:
+        try:
+            return gpd.read_parquet(path)
+        except ValueError as err:
+            if "geo" not in str(err).lower():  # not "missing geo metadata": a broken file
+                raise
+            return pd.read_parquet(path)  # plain (non-geo) parquet
+    except (OSError, ValueError) as err:  # pyarrow's errors derive from these
         raise click.UsageError(f"{path}: cannot read parquet: {err}") from err
 
 
