@@ -27,7 +27,9 @@ Pipeline
    - a first-level area (state, province) is the centroid of the CONVEX HULL
      of its member towns (population >= 500): the hull approximates the
      territory, and unlike a mean it is not pulled towards the densely
-     settled part (southern Ontario, eastern Australia);
+     settled part (southern Ontario, eastern Australia); members farther
+     from the median point than three times the 90th-percentile distance
+     are left out, so a mislocated record cannot stretch the hull;
    - a second-level area (county, parish, district) is the COUNT-weighted
      spherical mean of its member towns (each town of cities500, or postal
      place, counts once): small areas have few towns, whose hull is
@@ -451,6 +453,15 @@ def _hull_centroid(points: list[tuple[float, float]]) -> tuple[float, float] | N
     if len(points) < 3:
         return None
     arr = np.asarray(points, dtype=float)
+    # drop stray members (a mislocated record would stretch the hull across an ocean):
+    # keep those within 3x the 90th-percentile distance to the median point (at least ~200 km)
+    med = np.median(arr, axis=0)
+    dlat = arr[:, 0] - med[0]
+    dlon = ((arr[:, 1] - med[1] + 180) % 360 - 180) * np.cos(np.radians(med[0]))
+    dist = np.hypot(dlat, dlon)
+    arr = arr[dist <= max(3 * float(np.percentile(dist, 90)), 2.0)]
+    if len(arr) < 3:
+        return None
     lon = arr[:, 1].copy()
     shifted = lon.max() - lon.min() > 180  # spans the antimeridian (Alaska, Chukotka, Fiji)
     if shifted:

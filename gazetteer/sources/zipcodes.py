@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 FILL_ONLY_SOURCE = "zipcodes"
 
 _KEEP_TYPES = {"STANDARD", "PO BOX"}
+#: military post offices: not places
+_MILITARY = {"APO", "FPO", "DPO"}
 
 
 def _groups() -> dict[tuple[str, str], dict]:
@@ -38,9 +40,13 @@ def _groups() -> dict[tuple[str, str], dict]:
     for z in zipcodes.list_all():
         if z.get("zip_code_type") not in _KEEP_TYPES or not z.get("city") or z.get("country") != "US":
             continue
+        if z["city"].upper() in _MILITARY:
+            continue
         try:
             lat, lon = float(z["lat"]), float(z["long"])
         except (KeyError, TypeError, ValueError):
+            continue
+        if lat == 0.0 and lon == 0.0:  # no location recorded
             continue
         g = groups.setdefault((z["state"], z["city"]), {"lat": 0.0, "lon": 0.0, "n": 0,
                                                          "county": z.get("county") or ""})
