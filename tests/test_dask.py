@@ -84,20 +84,15 @@ def test_parse_matches_local(client, tmp_path: Path) -> None:
 
 
 def test_missing_extra_message(monkeypatch) -> None:
-    import builtins
+    import sys
 
     import geo.distributed as gd
 
-    real = builtins.__import__
-
-    def fake(name, *args, **kwargs):
-        if name == "dask_geopandas":
-            raise ImportError("no", name="dask_geopandas")
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", fake)
+    monkeypatch.setitem(sys.modules, "dask_geopandas", None)  # makes `import dask_geopandas` fail
     with pytest.raises(ImportError, match=r"pip install 'eventmap\[dask\]'"):
         gd.query_dask("anywhere")
+    with pytest.raises(ImportError, match=r"dask_geopandas is missing"):
+        gd.parse_dask(["some text"])
 
 
 def test_cli_engine_dask(client, store: Store, tmp_path: Path) -> None:
