@@ -136,3 +136,35 @@ def test_kill_9_at_random_points(tmp_path: Path) -> None:
     report = store.check()
     assert report.ok and not report.notes, str(report)
     assert len(store.batches) == len(committed) + 1
+
+
+CONCURRENT_CHILD = r"""
+import sys
+from types import SimpleNamespace
+from geo._synthetic import synthetic_results
+from geo.frames import build_frames
+from geo.store import Store
+
+for seed in map(int, sys.argv[2:]):
+    a, m, _ = build_frames(synthetic_results(%d, seed=seed))
+    Store(sys.argv[1]).ingest(SimpleNamespace(articles=a, mentions=m))
+""" % PER_BATCH
+
+
+@pytest.mark.slow
+def test_concurrent_writer_processes(tmp_path: Path) -> None:
+    """Four processes ingesting at once: the lock serialises them and nothing is lost."""
+    store_path = tmp_path / "store"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    seeds = [list(range(1000 + 10 * w, 1000 + 10 * w + 4)) for w in range(4)]
+    procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT_CHILD, str(store_path), *map(str, s)],
+                              stderr=subprocess.PIPE, text=True, env=env) for s in seeds]
+    for p in procs:
+        _out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    store = Store(store_path)
+    assert store.check().ok
+    assert len(store.batches) == 16
+    found, problem = _consistent(store_path)
+    assert problem is None
+    assert found == {s for group in seeds for s in group}
