@@ -547,7 +547,8 @@ class Store:
             tag = uuid.uuid4().hex[:8]
             a = cache["articles"].copy()
             a["_batch"] = np.int64(seq)
-            a["_fingerprint"] = fingerprints(a).to_numpy()
+            # carry the stored fingerprints over: what was compared at ingest stays what is compared
+            a["_fingerprint"] = a["article_id"].map(self._live_fingerprints(manifest)).astype("string").to_numpy()
             m = cache["mentions"].copy()
             m["_batch"] = np.int64(seq)
             parts = {"articles": self._write_part(a, seq, tag, "articles"),

@@ -102,6 +102,9 @@ def test_changed_article_replaces_its_rows(tmp_path: Path) -> None:
     assert len(os.listdir(tmp_path / "parts")) == 2
     assert_same(Store(tmp_path).mentions, live, ["article_id", "mention_index"])
     assert store.check().ok
+    # after compaction, re-ingesting the same content still adds nothing
+    rep = store.ingest(SimpleNamespace(articles=a2, mentions=m2))
+    assert (rep.added, rep.replaced, rep.unchanged, rep.batch) == (0, 0, 1, None)
 
 
 def test_same_id_twice_in_one_input_keeps_last(tmp_path: Path) -> None:
