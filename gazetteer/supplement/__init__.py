@@ -37,12 +37,15 @@ countries), ``"minus_countries"`` (cut their land out) or ``"minus_land": true``
 (cut out every country's land: seas drawn generously along their coasts). Results are
 made valid and simplified (tolerance ≤ 0.05°, smaller for small shapes).
 
-``needs_context``: names that are also common words or codes ("IN", "OR",
-"Chad"-like words, "the Gulf") are flagged, either on an entry (``true`` for
-all of its names, or a list of some of them) or on an alias. The recogniser
-should only accept such a name when the text around it supports a place
-reading (capitalised as written, a location preposition, a nearby place of the
-same country...). :func:`needs_context` returns their normalised keys.
+``needs_context``: names that are also common words, codes or other things'
+names ("IN", "OR", "Ill.", "Java", "the Gulf", "JFK") are flagged, either on
+an entry (``true`` for all of its names, or a list of some of them) or on an
+alias. The recogniser should only accept such a name when the text around it
+supports a place reading (written as listed, capitalised, after a location
+preposition, next to a place of the same country, "Springfield, Ill."...).
+:func:`needs_context` returns their normalised keys; since normalisation drops
+full stops, "L.A." shares the flag of "LA" (its dots and capitals are already
+good evidence).
 """
 from __future__ import annotations
 
@@ -74,38 +77,36 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: GeoNames feature code -> feature class, for every code the supplement uses.
+#: GeoNames feature code -> feature class, for every code the supplement's entries may use.
 FEATURE_CLASSES: dict[str, str] = {
-    # A: administrative areas and zones
-    "ZN": "A", "ZNB": "A", "TERR": "A", "PCLI": "A", "PCLD": "A",
+    # A: zones
+    "ZN": "A", "ZNB": "A",
     # H: water
     "OCN": "H", "SEA": "H", "STRT": "H", "GULF": "H", "BAY": "H", "BGHT": "H",
     "SD": "H", "CHN": "H", "CNL": "H", "STM": "H", "LK": "H", "LKS": "H",
-    "RSV": "H", "ESTY": "H", "LGN": "H", "FJD": "H",
+    "RSV": "H", "ESTY": "H", "LGN": "H", "FJD": "H", "GLCR": "H", "FLLS": "H",
+    "BNK": "H", "RF": "H",
     # L: areas and regions
-    "CONT": "L", "RGN": "L", "AREA": "L", "RGNE": "L", "PRK": "L", "MILB": "L",
-    "PRT": "L", "LCTY": "L", "INDS": "L", "RESV": "L", "TRB": "L", "BSND": "L",
+    "RGN": "L", "AREA": "L", "PRK": "L", "MILB": "L", "PRT": "L", "LCTY": "L",
+    "INDS": "L", "RESV": "L", "BSND": "L",
     # P: parts of populated places
-    "PPLX": "P", "PPL": "P",
+    "PPLX": "P",
     # R: streets
     "ST": "R", "RD": "R",
     # S: buildings and facilities
     "BLDG": "S", "PAL": "S", "CSTL": "S", "SQR": "S", "MNMT": "S", "INSM": "S",
     "NVB": "S", "AIRB": "S", "AIRP": "S", "ADMF": "S", "HSTS": "S", "PRN": "S",
-    "PSN": "S", "DAM": "S", "STDM": "S", "CH": "S", "HQ": "S", "UNIV": "S",
-    "RSRT": "S", "ESTT": "S", "BDG": "S", "TNL": "S", "MALL": "S", "OBS": "S",
-    "GDN": "S", "CMTY": "S", "MUS": "S", "TOWR": "S", "HSP": "S", "MSQE": "S",
-    "SHRN": "S", "PSTB": "S", "MFG": "S", "CMP": "S", "CMPRF": "S", "MKT": "S",
+    "PSN": "S", "DAM": "S", "STDM": "S", "CH": "S", "MSQE": "S", "SHRN": "S",
+    "UNIV": "S", "RSRT": "S", "BDG": "S", "TNL": "S", "OBS": "S", "CMTY": "S",
+    "MUS": "S", "TOWR": "S", "HSP": "S", "PSTB": "S", "MFG": "S", "CMP": "S",
+    "CMPRF": "S", "MKT": "S", "CTRA": "S", "CTRS": "S", "CTRF": "S",
     # T: terrain
     "MT": "T", "MTS": "T", "PK": "T", "VLC": "T", "DSRT": "T", "ISL": "T",
     "ISLS": "T", "ATOL": "T", "PEN": "T", "PLN": "T", "PLAT": "T", "VAL": "T",
-    "HLLS": "T", "HLL": "T", "CAPE": "T", "ISTH": "T", "PASS": "T", "DPR": "T",
-    "RDGE": "T", "UPLD": "T", "GRGE": "T", "RF": "T", "DLTA": "T", "BCH": "T",
-    "CNYN": "T", "CST": "T", "STEP": "T",
-    # H again: glaciers
-    "GLCR": "H", "FLLS": "H", "BNK": "H",
+    "HLLS": "T", "HLL": "T", "CAPE": "T", "ISTH": "T", "PASS": "T", "DLTA": "T",
+    "BCH": "T", "CNYN": "T", "RDGE": "T", "UPLD": "T",
     # V: vegetation
-    "FRST": "V", "TUND": "V",
+    "FRST": "V",
 }
 
 #: Alias kinds: NAME_KINDS minus the canonical ``name``.
