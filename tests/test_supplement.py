@@ -372,6 +372,21 @@ def test_malformed_aliases_are_skipped(fake_files, caplog):
     assert "nickname" in text and "'France'" in text and "no source note" in text
 
 
+def test_malformed_footprints_are_skipped(fake_files, caplog):
+    fake_files["footprints.json"] = [
+        {"target": "admin1:PS.GZ", "footprint": {"bbox": [34.2, 31.2, 34.6, 31.6]}, "source": "invented"},
+        {"target": "Gaza", "footprint": {"bbox": [34.2, 31.2, 34.6, 31.6]}, "source": "invented"},
+        {"target": "admin1:PS.WE", "footprint": {"polygon": [[35.0, 32.0], [35.5, 32.0]]}, "source": "invented"},
+        {"target": "country:HU", "footprint": {"countries": ["AT"]}, "source": "invented"},
+        ["not", "an", "object"],
+    ]
+    with caplog.at_level(logging.WARNING, logger="gazetteer.supplement"):
+        fps = dict(footprints())
+    assert list(fps) == ["admin1:PS.GZ"]
+    assert "malformed target" in caplog.text and "at least 3 vertices" in caplog.text
+    assert "cannot be built from countries" in caplog.text
+
+
 def test_unreadable_file_is_reported_not_fatal(caplog):
     with caplog.at_level(logging.WARNING, logger="gazetteer.supplement"):
         assert supplement._read("does-not-exist.json") == []

@@ -147,9 +147,9 @@ def _outline_patches() -> dict[str, shapely.Geometry]:
     """ISO2 -> hand-drawn outline for countries countryinfo has no polygon for."""
     out: dict[str, shapely.Geometry] = {}
     for i, entry in enumerate(_read("footprints.json")):
-        target = entry.get("target", "")
-        if not target.startswith("country:"):
-            continue
+        target = entry.get("target") if isinstance(entry, dict) else None
+        if not isinstance(target, str) or not target.startswith("country:"):
+            continue  # malformed entries are reported by footprints()
         try:
             out[target[8:]] = _build_footprint(entry["footprint"], where=f"footprints.json[{i}]",
                                                use_countries=False)
@@ -446,9 +446,9 @@ def aliases() -> Iterator[tuple[str, str, str]]:
 def _footprints() -> tuple[tuple[str, shapely.Geometry], ...]:
     out = []
     for i, entry in enumerate(_read("footprints.json")):
-        target = entry.get("target", "") if isinstance(entry, dict) else ""
+        target = entry.get("target") if isinstance(entry, dict) else None
         where = f"footprints.json[{i}] ({target})"
-        if not _TARGET.match(target or ""):
+        if not isinstance(target, str) or not _TARGET.match(target):
             logger.warning("supplement: skipping %s: malformed target", where)
             continue
         if target.startswith("country:"):
