@@ -102,6 +102,11 @@ class Gazetteer:
 
     # -- names ------------------------------------------------------------
     def _known(self, key: str) -> bool:
+        """Is ``key`` (already :func:`gazetteer.normalize` d) the name of any place?
+
+        Any name kind counts, demonyms included.  LRU-cached: recognisers
+        call it for every n-gram.
+        """
         return bool(self._query("SELECT 1 FROM names WHERE key = ? LIMIT 1", (key,)))
 
     def known(self, key: str) -> bool:  # replaced by an lru-cached bound method in __init__

@@ -138,7 +138,7 @@ def test_airport_codes_and_romanisation_noise_are_not_names(gazetteer_db):
 
 
 def test_other_scripts_are_kept(gazetteer_db):
-    for name in ("부산", "Пусан"):
+    for name in ("부산", "Пусан", "بوسان", "釜山"):
         assert gazetteer_db.lookup(name)[0].place.name == "Busan"
 
 

@@ -9,6 +9,7 @@ worth a key in the index: codes would make ordinary capitalised words
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = ["classify_alternate", "ABBR_MAX_LETTERS"]
 
@@ -32,6 +33,8 @@ def classify_alternate(alt: str, canonical: str) -> str | None:
     'abbr'
     >>> classify_alternate("부산", "Busan")
     'alt'
+    >>> classify_alternate("pwsʼn", "Busan") is None
+    True
     """
     a = alt.strip()
     if not a or len(a) > 80 or a == canonical:
@@ -43,8 +46,20 @@ def classify_alternate(alt: str, canonical: str) -> str | None:
         if "." in a or len(letters) <= ABBR_MAX_LETTERS:
             return "abbr"
         return None
-    # GeoNames' transliterations of CJK/Arabic names are all lower case ASCII
-    # while the real Latin names are capitalised
-    if a.isascii() and a == a.lower() and canonical[:1].isupper():
+    # GeoNames' transliterations of CJK/Arabic/Hebrew names are all lower case
+    # Latin ("bwsan", "pwsʼn") while the real Latin names are capitalised
+    if a == a.lower() and canonical[:1].isupper() and _latin_only(a):
         return None
     return "alt"
+
+
+def _latin_only(text: str) -> bool:
+    """Every letter is Latin (modifier apostrophes such as ʼ ʻ allowed)."""
+    for c in text:
+        if c.isalpha():
+            if c.isascii():
+                continue
+            name = unicodedata.name(c, "")
+            if not (name.startswith("LATIN") or name.startswith("MODIFIER LETTER")):
+                return False
+    return True
