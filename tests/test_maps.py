@@ -328,3 +328,18 @@ def test_no_gazetteer_means_no_area_layers_not_an_error(frames, tmp_path, caplog
     html = render(m)
     assert '"Places" :' in html and "Mentions per country" not in html
     assert "no footprints" in caplog.text and not (tmp_path / "nothing-here").exists()
+
+
+def test_notebook_repr_and_repeated_render(frames):
+    from maps_browser import ensure_assets
+
+    ensure_assets()  # offline=True inlines the npm assets (fetched once if missing)
+    m = maps.event_map(frames, footprint_of=False, offline=True)
+    first = m.get_root().render()
+    again = m.get_root().render()
+    assert again.count("var event_data_") == 1 and first.count("var event_data_") == 1
+    shown = m._repr_html_()  # what Jupyter displays: the page in an iframe's srcdoc
+    assert shown.startswith("<div") and "srcdoc=" in shown and "event_data_" in shown
+    # offline: Leaflet and the plugins are inlined, no CDN link left
+    assert "cdn.jsdelivr.net" not in again and "cdnjs.cloudflare.com" not in again
+    assert 'src="data:text/javascript;base64,' in again
