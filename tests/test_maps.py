@@ -343,3 +343,11 @@ def test_notebook_repr_and_repeated_render(frames):
     # offline: Leaflet and the plugins are inlined, no CDN link left
     assert "cdn.jsdelivr.net" not in again and "cdnjs.cloudflare.com" not in again
     assert 'src="data:text/javascript;base64,' in again
+
+
+def test_offline_without_assets_says_how_to_get_them(frames, tmp_path, monkeypatch):
+    from maps.assets import AssetsMissing
+
+    monkeypatch.setenv("EVENTMAP_ASSETS", str(tmp_path / "empty"))
+    with pytest.raises(AssetsMissing, match="python -m maps.assets fetch"):
+        maps.event_map(frames, footprint_of=False, offline=True)

@@ -184,3 +184,10 @@ def test_map_from_articles_parses_them(tmp_path, gazetteer_db):
     data = payload(out)
     assert "Busan" in {p[3] for p in data["places"]}
     assert len(list((tmp_path / "articles").glob("*.html"))) == 2  # the article + index
+
+
+def test_offline_without_assets_is_a_clean_error(tmp_path, frame_files, monkeypatch):
+    monkeypatch.setenv("EVENTMAP_ASSETS", str(tmp_path / "empty"))
+    out = tmp_path / "map.html"
+    r = run(frame_files[1], "-o", out, "--offline")
+    assert r.exit_code == 1 and "--fetch-assets" in r.output and not out.exists()
