@@ -122,6 +122,20 @@ def missing_assets() -> list[str]:
     return [u for u in ASSETS if local_file(u) is None]
 
 
+def _extract(tgz: Path, dest: Path) -> None:
+    """Unpack an npm tarball, refusing links and paths that leave ``dest``."""
+    with tarfile.open(tgz) as tar:
+        try:
+            tar.extractall(dest, filter="data")
+        except TypeError:  # Python < 3.10.12/3.11.4: no extraction filters
+            root = dest.resolve()
+            for member in tar.getmembers():
+                target = (dest / member.name).resolve()
+                if not (member.isfile() or member.isdir()) or root not in (target, *target.parents):
+                    raise AssetsMissing(f"unsafe member {member.name!r} in {tgz.name}") from None
+            tar.extractall(dest)
+
+
 def fetch(dest: str | os.PathLike | None = None, *, npm: str = "npm", force: bool = False) -> Path:
     """Fetch every asset with ``npm pack`` (pinned versions) into ``dest`` (default :func:`asset_dir`).
 
@@ -150,8 +164,7 @@ def fetch(dest: str | os.PathLike | None = None, *, npm: str = "npm", force: boo
                 raise AssetsMissing(f"npm pack {pkg} failed: {res.stderr.strip()[-500:]}")
             tgz = next(Path(tmp).glob("*.tgz"))
             staging = Path(tmp) / "x"
-            with tarfile.open(tgz) as tar:
-                tar.extractall(staging, filter="data")
+            _extract(tgz, staging)
             root = staging / "package"
             tmp_out = Path(tempfile.mkdtemp(dir=dest, prefix=".tmp-"))
             for p in paths + [n for n in _LICENCE_FILES if (root / n).is_file()] + ["package.json"]:
