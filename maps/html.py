@@ -27,7 +27,7 @@ import unicodedata
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-__all__ = ["escape_html", "highlight", "json_for_script", "safe_url", "url_fragment_value"]
+__all__ = ["escape_html", "json_for_script", "safe_url", "url_fragment_value"]
 
 # Characters html.escape leaves alone but a JS template literal does not, and the
 # braces Jinja reads: branca re-parses every rendered script as a Jinja template,
@@ -100,10 +100,3 @@ def json_for_script(data: Any) -> str:
 def url_fragment_value(value: str) -> str:
     """Percent-encode ``value`` for use inside a URL fragment (``#place=...``)."""
     return quote(value, safe="")
-
-
-def highlight(text: str, start: int, end: int) -> str:
-    """HTML of ``text`` with ``text[start:end]`` wrapped in ``<mark>``, all escaped."""
-    start = max(0, min(start, len(text)))
-    end = max(start, min(end, len(text)))
-    return f"{escape_html(text[:start])}<mark>{escape_html(text[start:end])}</mark>{escape_html(text[end:])}"
