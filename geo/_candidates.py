@@ -22,6 +22,10 @@ _POSS = re.compile(r"(?:['\u2019]s|s['\u2019])$", re.IGNORECASE)
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _NUMBER_TAIL = re.compile(r"[\s\-]*\d+[A-Za-z]?$")
 _ADMIN2_CODES = ("ADM2", "ADM3", "ADMD", "ADM2H")
+# features whose name does not also name a nearby town
+_OPEN_FEATURES = frozenset({"sea", "ocean", "mountains", "range", "desert", "gulf", "strait",
+                            "channel", "peninsula", "plateau", "basin", "sound", "coast",
+                            "islands", "hills"})
 
 
 class Candidates:
@@ -101,6 +105,9 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
         if not k:
             continue
         ms = _lookup(gaz, k)
+        if ms and h == "feature" and low[-1] in _OPEN_FEATURES:
+            # "Black Sea" is not the town of Black: only features and regions will do
+            ms = [m for m in ms if m.place.fclass not in ("P", "A") and m.kind != "demonym"]
         if ms:
             return Candidates(ms[:limit], h, k)
     if fuzzy and len(key) >= 4:

@@ -58,6 +58,9 @@ FEATURES = (
     "actor_capital",   # the text uses the name as an actor ("X said") and this is a capital
     "actor_country",   # ... and this is a country
     "capital_ctx",     # a capital whose country the article names
+    "near_any_40",     # closeness at a 40 km scale (same county or town cluster)
+    "near_any_sq",     # near_any squared: strong co-location counts more than linear
+    "pop_foreign",     # logpop where the article's other names are in other countries
 )
 _IDX = {f: i for i, f in enumerate(FEATURES)}
 
@@ -69,6 +72,7 @@ DEFAULT_WEIGHTS = {
     "near": 2.0, "near_any": 2.0, "near_mid_any": 0.5, "contains": 5.0,
     "hint_match": 0.7, "hint_clash": -0.7, "rank0": 0.0, "zero_pop": 2.0, "curated": 2.5,
     "actor_capital": 1.0, "actor_country": 0.5, "capital_ctx": 2.0,
+    "near_any_40": 1.0, "near_any_sq": 1.0, "pop_foreign": 0.0,
 }
 
 

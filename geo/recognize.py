@@ -109,14 +109,18 @@ class Recognizer:
     demonyms : bool, default True
         Also return demonym spans ("South Korean", "Americans") with
         ``kind="demonym"``.
+    streets : bool, default True
+        Also return street and numbered-road names ("Main Street", "Highway 19"):
+        place mentions that the gazetteer usually cannot resolve.
 
     Calling the recogniser on a text returns non-overlapping :class:`Span`
     objects sorted by ``start``.
     """
 
-    def __init__(self, gaz, *, demonyms: bool = True) -> None:
+    def __init__(self, gaz, *, demonyms: bool = True, streets: bool = True) -> None:
         self.gaz = gaz
         self.demonyms = demonyms
+        self.streets = streets
         self.max_tokens = max(1, min(int(getattr(gaz, "max_name_tokens", 6) or 6), 8))
         self._cache: dict[str, list | None] = {}
         #: set to a list to collect (start, end, reason) of rejected candidates (debugging)
@@ -150,9 +154,41 @@ class Recognizer:
             return []
         title_lines = _title_case_lines(text)
         cands = self._candidates(text, toks)
-        return self._filter(text, toks, cands, title_lines)
+        spans = self._filter(text, toks, cands, title_lines)
+        return self._streets(text, spans) if self.streets else spans
 
     # candidates: longest gazetteer n-gram at each capitalised token
+    def _streets(self, text: str, spans: list[Span]) -> list[Span]:
+        """Add street and road names ("Main Street", "Highway 19"), unresolvable here but
+        place mentions all the same; they replace the place names they contain."""
+        found = []
+        for m in _STREET.finditer(text):
+            s, e = m.start(), m.end()
+            words = m.group().split()
+            if normalize(words[0]) in lex.STOP_NAMES - lex.DIRECTION_WORDS - _STREET_OK_FIRST \
+                    and len(words) == 2:
+                continue  # "United Way", "One Way", "Main" is fine
+            # "Florida Highway Patrol": the street word heads an organisation name
+            nxt = _NEXT_WORD.match(text, e)
+            if nxt and nxt.group(1)[0].isupper() and normalize(nxt.group(1)) in lex.ORG_WORDS:
+                continue
+            found.append(Span(s, e, text[s:e], "place"))
+        for m in _ROAD_NUMBER.finditer(text):
+            found.append(Span(m.start(), m.end(), m.group(), "place"))
+        if not found:
+            return spans
+        found.sort(key=lambda x: (x.start, -x.end))
+        merged: list[Span] = []
+        for st in found:
+            if merged and st.start < merged[-1].end:
+                continue
+            merged.append(st)
+        out = [sp for sp in spans if not any(sp.start < st.end and st.start < sp.end
+                                             for st in merged)]
+        out.extend(merged)
+        out.sort(key=lambda x: x.start)
+        return out
+
     def _candidates(self, text: str, toks: list[_Tok]) -> list[_Cand]:
         out: list[_Cand] = []
         n = len(toks)
@@ -317,6 +353,10 @@ class Recognizer:
         if not single and all(toks[k].norm in lex.ORG_WORDS or toks[k].norm in lex.CONNECTORS
                               for k in range(c.i, c.j + 1)) and not c.significant:
             return "stop"  # "State University" is an institution, not the hamlet
+        # "St. Mary's School", "St. Patrick's Day": a saint's institution or feast
+        if first.norm in ("st", "saint", "ste") and toks[c.j].poss and nxt is not None \
+                and nxt.cap and not nxt.upper:
+            return "saint"
         if single and (c.key in lex.CALENDAR or c.key in lex.TITLES):
             return "calendar"
         if prev is not None and prev.norm in ("st", "saint", "ste", "san", "santa") and \
@@ -414,6 +454,23 @@ class Recognizer:
             if m and any(x.place.fcode in ("ADM1",) + _COUNTRY_FCODES for x in m):
                 return True
         return False
+
+
+# ---------------------------------------------------------------------- streets
+_CAPWORD = r"(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?|[A-Z]\.|\d{1,3}(?:st|nd|rd|th))"
+_STREET = re.compile(
+    r"\b(?:(?:N|S|E|W|North|South|East|West|Old|New)\.? )?(?:" + _CAPWORD + r" ){0,2}"
+    r"(?:[A-Z][a-z]+|\d{1,3}(?:st|nd|rd|th)) "
+    r"(?:Street|Road|Avenue|Boulevard|Lane|Parkway|Highway|Pike|Drive|Trail|Circle|Terrace"
+    r"|St\.|Rd\.|Ave\.|Blvd\.|Ln\.|Pkwy\.)(?![\w-])")
+_ROAD_NUMBER = re.compile(
+    r"\b(?:(?:State |County |U\.S\. |US |Farm to Market )?(?:Highway|Route|Road|Hwy\.?)"
+    r"|Interstate|I-|US-|SR-?|FM) ?\d{1,4}\b(?!,\d)")
+_NEXT_WORD = re.compile(r" ([A-Z][a-z]+)")
+_STREET_OK_FIRST = frozenset({"main", "high", "church", "school", "market", "mill", "park",
+                              "lake", "river", "bridge", "spring", "water", "state", "center",
+                              "college", "court", "grand", "first", "second", "third", "union",
+                              "liberty", "hope", "lincoln", "washington", "broad", "front"})
 
 
 # ---------------------------------------------------------------------- persons

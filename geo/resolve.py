@@ -440,6 +440,9 @@ class _Context:
         feats[:, I["near"]] = self._reduce(close, w, True)
         feats[:, I["near_any"]] = self._reduce(close, w, False)
         feats[:, I["near_mid_any"]] = self._reduce(np.where(pt, np.exp(-d / 800.0), 0.0), w, False)
+        feats[:, I["near_any_40"]] = self._reduce(np.where(pt, np.exp(-d / 40.0), 0.0), w, False)
+        feats[:, I["near_any_sq"]] = feats[:, I["near_any"]] ** 2
+        feats[:, I["pop_foreign"]] = feats[:, I["logpop"]] * (1.0 - feats[:, I["ctx_country_any"]])
         if g.is_cap.any():
             named = same_cc * self.country[None, :]
             feats[:, I["capital_ctx"]] = np.where(g.is_cap, self._reduce(named, w, False), 0.0)

@@ -92,7 +92,23 @@ def test_ships_are_not_places(rec):
 
 
 def test_streets_are_not_their_namesakes(rec):
-    assert rec("A fire broke out on Dublin Road near Orchard St. last night.") == []
+    spans = rec("A fire broke out on Dublin Road near Orchard St. last night.")
+    assert texts(spans) == ["Dublin Road", "Orchard St."]
+    spans = rec("Crews closed Highway 19 and Main Street in Ohio.")
+    assert texts(spans) == ["Highway 19", "Main Street", "Ohio"]
+
+
+def test_streets_can_be_switched_off(gazetteer_db):
+    r = Recognizer(gazetteer_db, streets=False)
+    assert texts(r("A fire broke out on Dublin Road in Ohio.")) == ["Ohio"]
+
+
+def test_saints_institutions_are_not_places(rec):
+    assert rec("Pupils of St. Mary's School marked St. Patrick's Day.") == []
+
+
+def test_organisation_heads_are_not_streets(rec):
+    assert texts(rec("The Florida Highway Patrol said so.")) == ["Florida"]
 
 
 def test_calendar_and_common_words(rec):

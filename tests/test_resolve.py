@@ -191,3 +191,14 @@ def test_focus_levels(rec, res):
     assert levels["admin1"].place.fcode == "ADM1" and levels["admin1"].place.admin1 == "OH"
     assert levels["city"].place.name == "Dayton"
     assert all(0 < f.score <= 1 for f in r.focus)
+
+
+def test_streets_stay_unresolved(res):
+    r = given(res, "A fire on Dublin Road was put out.", "Dublin Road")
+    assert r.mentions[0].place is None
+
+
+def test_sea_is_not_a_town_of_the_same_first_word(res):
+    r = given(res, "Ships crossed the Blackish Sea.", "Blackish Sea")
+    p = r.mentions[0].place
+    assert p is None or p.fclass not in ("P", "A")
