@@ -310,6 +310,9 @@ def test_country_outline_fallbacks():
     assert country_outline("HU").contains(_pt(BUDAPEST))  # hand-drawn patch
     assert country_outline("SG").contains(Point(103.8198, 1.3521))  # disc of its area
     assert country_outline("KR").contains(_pt(SEOUL))  # countryinfo itself
+    # countryinfo draws Somaliland apart from Somalia: the patch adds it back
+    assert country_outline("SO").contains(Point(44.065, 9.56))  # Hargeisa
+    assert country_outline("SO").contains(Point(45.3182, 2.0469))  # Mogadishu
     assert country_outline("ZZ") is None
 
 

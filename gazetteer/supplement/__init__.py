@@ -24,8 +24,9 @@ each with a ``source`` note:
 ``footprints.json``
     Footprints for places the data packages have without an area
     (``{"target", "footprint", "source"}``), e.g. the Gaza Strip (admin1
-    ``PS.GZ``), and hand-drawn outlines of the few countries countryinfo ships
-    no polygon for (Hungary, Myanmar, Serbia...), used by member-country unions.
+    ``PS.GZ``); hand-drawn outlines of the few countries countryinfo ships no
+    polygon for (Hungary, Myanmar, Serbia...) and of parts its outlines lack
+    (Somaliland, Northern Cyprus), used by member-country unions.
 
 A footprint is described, not stored: ``{"countries": [ISO2...]}`` (union of
 countryinfo polygons, widened 0.2° seawards so that coastal cities the coarse
@@ -192,7 +193,12 @@ def _country_population() -> dict[str, int]:
 
 
 def country_outline(iso2: str) -> shapely.Geometry | None:
-    """Polygon of a country: countryinfo's, else a hand-drawn patch, else a disc of its area.
+    """Polygon of a country: countryinfo's plus any hand-drawn patch, else a disc of its area.
+
+    Patches (``country:`` entries of ``footprints.json``) stand in for the
+    countries countryinfo has no polygon for (Hungary, Myanmar...) and add the
+    parts its Natural Earth outlines draw as separate units (Somaliland to
+    Somalia, Northern Cyprus to Cyprus).
 
     Parameters
     ----------
@@ -204,15 +210,20 @@ def country_outline(iso2: str) -> shapely.Geometry | None:
     shapely.Geometry or None
         None when nothing at all is known about the country.
     """
+    return _country_outline(iso2.upper())
+
+
+@functools.lru_cache(maxsize=None)
+def _country_outline(iso2: str) -> shapely.Geometry | None:
     from gazetteer.sources.countryinfo import country_polygons
 
-    iso2 = iso2.upper()
-    geom = country_polygons().get(iso2)
-    if geom is None:
-        geom = _outline_patches().get(iso2)
-    if geom is None:
-        geom = _country_circles().get(iso2)
-    return geom
+    base = country_polygons().get(iso2)
+    patch = _outline_patches().get(iso2)
+    if base is not None and patch is not None:
+        return shapely.make_valid(shapely.union_all([base, patch]))
+    if base is None and patch is None:
+        return _country_circles().get(iso2)
+    return base if base is not None else patch
 
 
 @functools.lru_cache(maxsize=1)
@@ -452,9 +463,8 @@ def _footprints() -> tuple[tuple[str, shapely.Geometry], ...]:
             logger.warning("supplement: skipping %s: malformed target", where)
             continue
         if target.startswith("country:"):
-            geom = _outline_patches().get(target[8:])
-            if geom is not None:
-                out.append((target, geom))
+            if target[8:] in _outline_patches():
+                out.append((target, country_outline(target[8:])))
             continue
         try:
             out.append((target, _build_footprint(entry["footprint"], where=where)))
@@ -466,8 +476,9 @@ def _footprints() -> tuple[tuple[str, shapely.Geometry], ...]:
 def footprints() -> Iterator[tuple[str, shapely.Geometry]]:
     """Yield ``(target, geometry)``: footprints for places known elsewhere without an area.
 
-    Targets use the alias syntax. ``country:`` targets here are hand-drawn
-    outlines of countries countryinfo ships no polygon for.
+    Targets use the alias syntax. A ``country:`` target comes with the country's
+    whole outline (see :func:`country_outline`): hand-drawn where countryinfo
+    has none, countryinfo's completed with the parts it lacks otherwise.
     """
     yield from _footprints()
 
