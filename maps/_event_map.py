@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 import folium
+from branca.element import Element
 import numpy as np
 import pandas as pd
 
@@ -273,6 +274,7 @@ def event_map(
     max_popup_articles: int = MAX_POPUP_ARTICLES,
     offline: bool = False,
     tiles: str | None = "OpenStreetMap",
+    title: str | None = None,
     **map_kwargs: Any,
 ) -> folium.Map:
     """Draw what the articles mention on a folium map.
@@ -305,6 +307,8 @@ def event_map(
         Embed Leaflet and plugin assets in the page (as data: URIs) instead of linking the CDN.
     tiles : str or None
         Base tiles as for :class:`folium.Map`.
+    title : str, optional
+        The page title (default: "eventmap: N places in M articles").
     **map_kwargs
         Passed to :class:`folium.Map`.
 
@@ -383,6 +387,10 @@ def event_map(
 
     if legend_rows:
         m.add_child(Legend(legend_rows, title="eventmap"))
+    if title is None:
+        n_art = md.mentions["article_id"].nunique()
+        title = f"eventmap: {len(md.places)} place{'s' * (len(md.places) != 1)} in {n_art} article{'s' * (n_art != 1)}"
+    m.get_root().header.add_child(Element(f"<title>{escape_html(title)}</title>"), name="title")
     folium.LayerControl(collapsed=False).add_to(m)
     _fit(m, payload)
     if places_layer is not None:

@@ -90,6 +90,12 @@ def test_low_confidence_marked_and_filtered(frames):
     assert "gn:1835848" in places
 
 
+def test_page_title(full_map):
+    assert "<title>eventmap: 6 places in 4 articles</title>" in render(full_map)
+    m = maps.event_map(build_frames([]), title="</title><script>alert(1)</script>{{7*7}}")
+    assert "<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#123;&#123;7*7&#125;&#125;</title>" in render(m)
+
+
 def test_hash_handler_present(full_map):
     html = render(full_map)
     assert "eventmap.followHash(" in html
