@@ -49,8 +49,9 @@ def test_map_from_frame_files_with_pages(tmp_path, frame_files):
     a, m = frame_files
     out = tmp_path / "out" / "map.html"
     pages = tmp_path / "out" / "pages"
-    r = run(m, a, "-o", out, "--articles-dir", pages, "--layers", "places,focus,heat,time")
+    r = run(m, a, "-o", out, "--articles-dir", pages, "--layers", "places,focus,heat,time", "--title", "Ports")
     assert r.exit_code == 0, r.output
+    assert "<title>Ports</title>" in out.read_text()
     data = payload(out)
     assert len(data["places"]) == 6
     busan = next(p for p in data["places"] if p[0] == "gn:1838524")

@@ -130,6 +130,7 @@ def _rel_url(target: Path, start: Path) -> str:
               help="Copy Leaflet and plugin files next to the map (<name>_files/) instead of using the CDN.")
 @click.option("--fetch-assets", is_flag=True, help="With --offline: fetch missing assets from npm first.")
 @click.option("--tiles", default="OpenStreetMap", show_default=True, help="Base tiles (any folium tiles name).")
+@click.option("--title", default=None, help="Page title (default: 'eventmap: N places in M articles').")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="EVENTMAP_DATA_DIR",
               help="Gazetteer directory (footprints; parsing) [env: EVENTMAP_DATA_DIR].")
 @click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
@@ -138,7 +139,7 @@ def _rel_url(target: Path, start: Path) -> str:
 @cli_errors
 def map_cmd(inputs: tuple[str, ...], output: str, articles_dir: str | None, min_confidence: float,
             low_confidence: float, layers: str, max_popup_articles: int, offline: bool, fetch_assets: bool,
-            tiles: str, data_dir: str | None, workers: int, strict: bool) -> None:
+            tiles: str, title: str | None, data_dir: str | None, workers: int, strict: bool) -> None:
     """Draw the places articles mention on an interactive HTML map.
 
     INPUTS are articles (anything `eventmap parse` reads), store directories,
@@ -176,7 +177,7 @@ def map_cmd(inputs: tuple[str, ...], output: str, articles_dir: str | None, min_
     m = maps.event_map(
         md, min_confidence=min_confidence, low_confidence=low_confidence, layers=chosen,
         gazetteer_dir=data_dir, articles_href=_rel_url(pages, out.parent) if pages else None,
-        max_popup_articles=max_popup_articles, tiles=tiles)
+        max_popup_articles=max_popup_articles, tiles=tiles, title=title)
     maps.save_map(m, out, offline=offline)
     if pages is not None:
         written = maps.write_article_pages(md.articles, md.all_mentions, pages,
