@@ -27,7 +27,8 @@ _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 _PAGE_CSS = """
 body{font:16px/1.6 Georgia,serif;max-width:46em;margin:2em auto;padding:0 1em;color:#222}
-header .meta{color:#666;font:14px/1.4 sans-serif}
+header .meta{color:#666;font:14px/1.4 sans-serif;margin-bottom:1.2em}
+header .hint{color:#888;font:12px/1.4 sans-serif;margin:-0.8em 0 1.2em}
 nav{font:14px sans-serif;margin-bottom:1em}
 .text{white-space:pre-wrap}
 a.mention,span.mention{text-decoration:none;color:inherit}
@@ -102,6 +103,9 @@ def article_page_html(article: dict[str, Any], mentions: pd.DataFrame, *, map_hr
     elif _text(article.get("url")):
         meta_html += f' · <span class="url">{escape_html(article.get("url"))}</span>'
     head.append(f'<div class="meta">{meta_html}</div>')
+    if len(mentions):
+        head.append('<div class="hint">Highlighted: the places this article mentions; '
+                    'click one to see it on the map (dotted: not on the map).</div>')
 
     parts: list[str] = []
     pos = 0
