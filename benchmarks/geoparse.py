@@ -237,6 +237,9 @@ def run_worker(system: str, corpora: list[tuple[str, Path]], limit: int | None, 
                 preds.append({"id": r.article.id, "mentions": ms})
             res["corpora"][label] = {"n": len(arts), "chars": sum(len(a.text) for a in arts),
                                      "pass_s": times, "predictions": preds, "demonyms_excluded": n_dem}
+            if not given:  # where the time goes: recognition alone, same passes
+                _, rtimes, _ = _time_passes(pipe.spans, arts, passes)
+                res["corpora"][label]["recognize_pass_s"] = rtimes
         res["peak_mb"] = peak_rss_mb()
 
     elif system in ("geotext", "flashgeotext"):
@@ -373,6 +376,8 @@ def summarise(results: dict[str, dict[str, Any]], gold: dict[str, list[dict[str,
             g = gold[label][: c["n"]]
             entry: dict[str, Any] = {"n": c["n"], "chars": c["chars"], "pass_s": c["pass_s"],
                                      "articles_per_s": _rate(c["n"], c["pass_s"])}
+            if "recognize_pass_s" in c:
+                entry["recognize_articles_per_s"] = _rate(c["n"], c["recognize_pass_s"])
             if "lookup_pass_s" in c:
                 e2e = [statistics.median(c["pass_s"]) + statistics.median(c["lookup_pass_s"])]
                 entry["articles_per_s_with_lookup"] = _rate(c["n"], e2e)
@@ -473,6 +478,13 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
                 f"| {_f(rate * e['chars'] / e['n'] / 1000 if rate and e['n'] else None, 0)} "
                 f"| {_f(ratio.get('vs_geotext'), 2)} | {_f(ratio.get('vs_geotext_with_lookup'), 2)} "
                 f"| {_f(e.get('articles_per_s_with_lookup'), 1)} |")
+            r_rate = e.get("recognize_articles_per_s")
+            if r_rate:
+                geo = summary["systems"].get("geotext", {}).get("corpora", {}).get(label, {}).get("articles_per_s")
+                lines.append(
+                    f"| {label} | {system} (recognition only) | {e['n']} | {_f(r_rate, 1)} "
+                    f"| {_f(1000 / r_rate, 2)} | {_f(r_rate * e['chars'] / e['n'] / 1000 if e['n'] else None, 0)} "
+                    f"| {_f(r_rate / geo if geo else None, 2)} | – | – |")
     lines += ["", "Peers' articles/s is their extraction alone; 'with lookup' adds the gazetteer lookup "
               "that gives them coordinates. eventmap's figure is end to end (recognition + resolution). "
               "'÷ geotext' divides a system's articles/s by geotext's extraction-only rate; "
