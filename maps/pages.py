@@ -37,6 +37,7 @@ span.mention mark{background:#eee;border-bottom:2px dotted #999}
 .mention.low mark{background:#fff3bf;border-bottom-style:dashed}
 :target mark{outline:3px solid #e8590c}
 table{border-collapse:collapse;font:14px sans-serif}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:left}
+td.d{white-space:nowrap;color:#666}td.n{text-align:right;color:#666}
 """
 
 
@@ -141,16 +142,20 @@ def article_page_html(article: dict[str, Any], mentions: pd.DataFrame, *, map_hr
     return _page(title, body)
 
 
-def index_page_html(articles: pd.DataFrame, *, map_href: str = "../map.html") -> str:
-    """A table of all articles linking to their pages."""
+def index_page_html(articles: pd.DataFrame, *, map_href: str = "../map.html",
+                    mention_counts: dict[str, int] | None = None) -> str:
+    """A table of all articles, most recent first, linking to their pages."""
+    if len(articles):
+        articles = articles.sort_values("date", ascending=False, na_position="last", kind="stable")
+    counts = mention_counts or {}
     rows = []
     for a in articles.itertuples(index=False):
         title = _text(a.title) or _text(a.article_id)
-        rows.append(f'<tr><td>{escape_html(_date(a.date))}</td>'
+        rows.append(f'<tr><td class="d">{escape_html(_date(a.date))}</td>'
                     f'<td><a href="{escape_html(page_name(a.article_id))}">{escape_html(title)}</a></td>'
-                    f'<td>{escape_html(_text(a.source))}</td></tr>')
+                    f'<td>{escape_html(_text(a.source))}</td><td class="n">{counts.get(a.article_id, 0)}</td></tr>')
     body = (f'<nav><a href="{escape_html(map_href)}">← map</a></nav><h1>Articles</h1>'
-            f"<table><tr><th>date</th><th>title</th><th>source</th></tr>{''.join(rows)}</table>")
+            f"<table><tr><th>date</th><th>title</th><th>source</th><th>places</th></tr>{''.join(rows)}</table>")
     return _page("Articles", body)
 
 
@@ -187,7 +192,8 @@ def write_article_pages(articles: pd.DataFrame, mentions: pd.DataFrame, director
         _write_atomic(path, article_page_html(row, by_article.get(aid, empty), map_href=map_href, on_map=on_map))
         written.append(path)
     index = out / "index.html"
-    _write_atomic(index, index_page_html(articles, map_href=map_href))
+    counts = mentions[mentions["place_id"].notna()].groupby("article_id").size().to_dict() if len(mentions) else {}
+    _write_atomic(index, index_page_html(articles, map_href=map_href, mention_counts=counts))
     written.append(index)
     logger.info("wrote %d article pages to %s", len(written) - 1, out)
     return written

@@ -288,6 +288,9 @@ def test_write_pages_and_save(tmp_path, frames):
     assert not list(tmp_path.rglob("*.tmp"))
     index = (tmp_path / "articles" / "index.html").read_text()
     assert page_name("a3") in index and "Air defence request" in index
+    # most recent first, with the number of resolved mentions
+    assert index.index("Boats return") < index.index("Air defence request") < index.index("Ships leave Busan")
+    assert re.search(r"Ships leave Busan</a></td><td>Harbour Daily</td><td class=\"n\">3</td>", index)
 
 
 def test_footprint_layers_use_injected_source(frames):
