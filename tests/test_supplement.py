@@ -102,6 +102,14 @@ def test_records_have_valid_fields(by_id):
             assert name.strip()
 
 
+def test_records_are_fresh_copies():
+    first = next(records())
+    first.names.append(("Scribble", "alt"))
+    first.lat = 0.0
+    again = next(records())
+    assert ("Scribble", "alt") not in again.names and again.lat != 0.0
+
+
 def test_names_are_unique_per_entry(by_id):
     for rec in by_id.values():
         keys = [normalize(rec.name)] + [normalize(n) for n, _ in rec.names]
@@ -352,6 +360,8 @@ def test_malformed_entries_are_skipped_with_a_message(fake_files, caplog):
         {**good, "id": "bad-box", "footprint": {"bbox": [5, 5, 1, 1]}},
         {**good, "id": "test-square"},
         "not an object",
+        {**good, "id": "bad-cc", "cc": "France"},
+        {**good, "id": "bad-alt", "alt": "Square of Tests"},
     ]
     fake_files["physical.json"] = []
     fake_files["regions.json"] = []
@@ -359,7 +369,8 @@ def test_malformed_entries_are_skipped_with_a_message(fake_files, caplog):
         recs = list(records())
     assert [r.id for r in recs] == ["em:test-square"]
     text = "\n".join(r.getMessage() for r in caplog.records)
-    for needle in ("no-source", "no source note", "XXXX", "123.0", "bad-box", "duplicate id", "landmarks.json[6]"):
+    for needle in ("no-source", "no source note", "XXXX", "123.0", "bad-box", "duplicate id", "landmarks.json[6]",
+                   "'France' is not an ISO", "'alt' must be a list"):
         assert needle in text, needle
 
 

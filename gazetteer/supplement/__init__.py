@@ -50,6 +50,7 @@ good evidence).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -122,6 +123,7 @@ _MAX_FILLED_HOLE = 2.0
 _COAST = 0.2
 _TARGET = re.compile(r"^(country:[A-Z]{2}|admin1:[A-Z]{2}\.[A-Z0-9]+|gn:\d+|em:[a-z0-9][a-z0-9\-]*)$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
+_CC = re.compile(r"^[A-Z]{2}$")
 _WORLD = box(-180.0, -90.0, 180.0, 90.0)
 
 
@@ -355,10 +357,18 @@ def _record(entry: dict[str, Any], where: str) -> PlaceRecord:
     source = entry.get("source", "")
     if not isinstance(source, str) or not source.strip():
         raise ValueError(f"{where}: no source note")
+    cc, admin1 = entry.get("cc"), entry.get("admin1")
+    if cc is not None and not (isinstance(cc, str) and _CC.match(cc)):
+        raise ValueError(f"{where}: cc {cc!r} is not an ISO alpha-2 code")
+    if admin1 is not None and not (isinstance(admin1, str) and admin1 and cc):
+        raise ValueError(f"{where}: admin1 {admin1!r} needs a string code and a cc")
     names: list[tuple[str, str]] = []
     seen = {normalize(name)}
     for kind in _NAME_LIST_KEYS:
-        for other in entry.get(kind, ()):
+        others = entry.get(kind, [])
+        if not isinstance(others, list) or not all(isinstance(o, str) and o.strip() for o in others):
+            raise ValueError(f"{where}: {kind!r} must be a list of names")
+        for other in others:
             key = normalize(other)
             if key in seen:
                 logger.debug("supplement: %s: duplicate name %r dropped", where, other)
@@ -378,8 +388,8 @@ def _record(entry: dict[str, Any], where: str) -> PlaceRecord:
         name=name,
         fclass=FEATURE_CLASSES[fcode],
         fcode=fcode,
-        country_code=entry.get("cc"),
-        admin1=entry.get("admin1"),
+        country_code=cc,
+        admin1=admin1,
         population=population,
         lat=lat,
         lon=lon,
@@ -412,9 +422,11 @@ def _records() -> tuple[PlaceRecord, ...]:
 def records() -> Iterator[PlaceRecord]:
     """Yield the supplement's places (ids ``"em:<slug>"``), footprints built and cached.
 
-    Malformed entries are logged (file, index, reason) and skipped.
+    Malformed entries are logged (file, index, reason) and skipped. Each call
+    yields fresh records (over cached geometries), so a caller may modify them.
     """
-    yield from _records()
+    for rec in _records():
+        yield dataclasses.replace(rec, names=list(rec.names))
 
 
 @functools.lru_cache(maxsize=1)
