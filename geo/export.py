@@ -79,8 +79,10 @@ def write(frames: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame], path: str | os.
 
     Parameters
     ----------
-    frames : GeoDataFrame or iterable of GeoDataFrames
+    frames : GeoDataFrame or iterable of GeoDataFrames (or of Arrow tables)
         The rows, whole or in chunks (chunks are written as they come).
+        Arrow tables carry the geometry as WKB in a ``geometry`` column
+        (what :meth:`geo.store.Store.iter_tables` yields).
     path : str or Path
         Output file; the format comes from the extension (``.geojson``,
         ``.parquet``, ``.gpkg``, ``.fgb``, ``.csv``, ``.jsonl``) unless
@@ -100,7 +102,17 @@ def write(frames: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame], path: str | os.
     if articles is not None and layer in ("mentions", None):
         titles = (pd.DataFrame({c: articles[c].to_numpy() for c in ("article_id", "title", "url") if c in articles})
                   .drop_duplicates("article_id", keep="last").set_index("article_id"))
-    chunks = (_prepare(c, layer, titles) for c in _nonempty(_chunks(frames, chunk_size), layer))
+    geojson = fmt in ("geojson", "geojsonseq")
+    titles_table = _titles_table(titles) if titles is not None else None
+
+    def prepare(chunk: Any) -> Any:
+        if _is_table(chunk):
+            if geojson:  # the fast path: Arrow all the way from the store's parts to the file
+                return _prepare_table(chunk, titles_table)
+            chunk = _table_to_frame(chunk)
+        return _prepare(chunk, layer, titles)
+
+    chunks = (prepare(c) for c in _nonempty(_chunks(frames, chunk_size), layer))
     writer = {"geojson": _write_geojson, "geojsonseq": _write_geojsonseq, "parquet": _write_parquet,
               "gpkg": _write_ogr, "fgb": _write_ogr, "csv": _write_csv}.get(fmt)
     if writer is None:
@@ -134,8 +146,9 @@ def _chunks(frames: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame], size: int) ->
             yield frames.iloc[i:i + size]
         return
     for chunk in frames:
+        table = _is_table(chunk)
         for i in range(0, max(len(chunk), 1), size):
-            yield chunk.iloc[i:i + size]
+            yield chunk.slice(i, size) if table else chunk.iloc[i:i + size]
 
 
 def _nonempty(chunks: Iterator[gpd.GeoDataFrame], layer: str | None) -> Iterator[gpd.GeoDataFrame]:
@@ -166,6 +179,49 @@ def _prepare(chunk: gpd.GeoDataFrame, layer: str | None, titles: pd.DataFrame | 
         if df[col].dtype == object:
             df[col] = df[col].astype("string")
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geom.to_numpy(), index=df.index, crs=CRS), crs=CRS)
+
+
+def _is_table(obj: Any) -> bool:
+    import pyarrow as pa
+
+    return isinstance(obj, pa.Table)
+
+
+_INTERNAL = ("_batch", "_fingerprint")
+
+
+def _titles_table(titles: pd.DataFrame) -> Any:
+    import pyarrow as pa
+
+    return pa.table({
+        "article_id": pa.array(titles.index.astype(str).to_numpy(), pa.large_string()),
+        **{c: pa.array(titles[c].astype("string").to_numpy(dtype=object, na_value=None), pa.large_string())
+           for c in ("title", "url") if c in titles},
+    })
+
+
+def _prepare_table(table: Any, titles: Any) -> Any:
+    """Arrow chunk: drop internal columns; join article titles/urls after article_id."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = table.drop_columns([c for c in _INTERNAL if c in table.column_names])
+    if titles is not None and "article_id" in table.column_names:
+        pos = pc.index_in(pc.cast(table["article_id"], pa.large_string()), value_set=titles["article_id"])
+        at = table.column_names.index("article_id") + 1
+        for name in ("title", "url"):
+            if name in titles.column_names and name not in table.column_names:
+                table = table.add_column(at, name, titles[name].take(pos))
+                at += 1
+    return table
+
+
+def _table_to_frame(table: Any) -> gpd.GeoDataFrame:
+    table = table.drop_columns([c for c in _INTERNAL if c in table.column_names])
+    wkb = table["geometry"].to_numpy(zero_copy_only=False) if "geometry" in table.column_names else None
+    df = table.drop_columns([c for c in ("geometry",) if c in table.column_names]).to_pandas()
+    geoms = shapely.from_wkb(wkb) if wkb is not None else np.full(len(df), None, dtype=object)
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, index=df.index, crs=CRS), crs=CRS)
 
 
 def _fsync(path: Path) -> None:
@@ -224,6 +280,21 @@ def _rfc7946(geoms: np.ndarray) -> np.ndarray:
     return shapely.orient_polygons(out, exterior_cw=False)
 
 
+def _property_table(table: Any, layer: str | None) -> Any:
+    """The GeoJSON properties of an Arrow chunk (same choice as :func:`_select_properties`)."""
+    import pyarrow.compute as pc
+
+    names = table.column_names
+    if layer in _GEOJSON_PROPS:
+        if "snippet" not in names:
+            if layer == "mentions" and "sentence" in names:
+                table = table.append_column("snippet", table["sentence"])
+            elif layer == "articles" and "text" in names:
+                table = table.append_column("snippet", pc.utf8_slice_codeunits(table["text"], 0, _SNIPPET))
+        return table.select([c for c in _GEOJSON_PROPS[layer] if c in table.column_names])
+    return table.select([c for c in names if c != "geometry" and c not in _INTERNAL])
+
+
 def _select_properties(chunk: gpd.GeoDataFrame, layer: str | None) -> pd.DataFrame:
     df = pd.DataFrame(chunk.drop(columns=chunk.geometry.name))
     if layer in _GEOJSON_PROPS:
@@ -237,7 +308,8 @@ def _select_properties(chunk: gpd.GeoDataFrame, layer: str | None) -> pd.DataFra
 
 
 # JSON text of whole columns, built with Arrow compute kernels (C++), not per row in Python
-_NEEDS_ESCAPE = r'[\\"\x00-\x1f]'
+# U+2028/2029 are legal in JSON but end lines for many readers (and old JavaScript): escape them
+_NEEDS_ESCAPE = r'[\\"\x00-\x1f\x{2028}\x{2029}]'
 _RARE_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 
 
@@ -260,6 +332,8 @@ def _escape(col: Any) -> Any:
     esc = pc.replace_substring(esc, "\n", "\\n")
     esc = pc.replace_substring(esc, "\r", "\\r")
     esc = pc.replace_substring(esc, "\t", "\\t")
+    esc = pc.replace_substring(esc, "\u2028", "\\u2028")
+    esc = pc.replace_substring(esc, "\u2029", "\\u2029")
     rare = pc.fill_null(pc.match_substring_regex(col, _RARE_CONTROL), False)
     if pc.any(rare).as_py():  # other control characters: let the json module write \uXXXX
         texts = esc.to_pylist()
@@ -320,7 +394,14 @@ def _properties_json(df: pd.DataFrame) -> Any:
 
     if len(df.columns) == 0:
         return pa.array(["{}"] * len(df), pa.large_string())
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    return _properties_json_table(pa.Table.from_pandas(df, preserve_index=False))
+
+
+def _properties_json_table(table: Any) -> Any:
+    import pyarrow as pa
+
+    if table.num_columns == 0:
+        return pa.array(["{}"] * table.num_rows, pa.large_string())
     parts: list[Any] = []
     for i, name in enumerate(table.column_names):
         parts.append(("{" if i == 0 else ",") + json.dumps(str(name), ensure_ascii=False) + ":")
@@ -329,9 +410,57 @@ def _properties_json(df: pd.DataFrame) -> Any:
     return _cat(*parts)
 
 
-def _geometries_json(geoms: np.ndarray) -> Any:
+def _points_json(x: np.ndarray, y: np.ndarray) -> Any:
+    """Point geometry members from coordinate arrays; NaN coordinates → ``null``."""
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    ok = np.isfinite(x) & np.isfinite(y)
+    xs = pc.cast(pc.cast(pc.round(pa.array(x), PRECISION), pa.string()), pa.large_string())
+    ys = pc.cast(pc.cast(pc.round(pa.array(y), PRECISION), pa.string()), pa.large_string())
+    pts = _cat('{"type":"Point","coordinates":[', xs, ",", ys, "]}")
+    return pc.if_else(pa.array(ok), pts, pa.scalar("null", pa.large_string()))
+
+
+def _wkb_points(col: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """(x, y) of a WKB column holding only little-endian 2-D points (or nulls), else None.
+
+    Reads the 21-byte records straight from the Arrow buffers: no shapely objects.
+    """
+    import pyarrow as pa
+
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    col = col.cast(pa.large_binary())
+    if col.offset:
+        col = pa.concat_arrays([col])
+    n = len(col)
+    _validity, offsets, data = col.buffers()
+    offs = np.frombuffer(offsets, dtype=np.int64)[:n + 1]
+    lengths = np.diff(offs)
+    valid = col.is_valid().to_numpy(zero_copy_only=False)
+    if not (np.all(lengths[valid] == 21) and np.all(lengths[~valid] == 0)):
+        return None
+    x = np.full(n, np.nan)
+    y = np.full(n, np.nan)
+    if valid.any():
+        rec = np.frombuffer(data, dtype=np.uint8)[offs[0]:offs[-1]].reshape(-1, 21)
+        if not (np.all(rec[:, 0] == 1) and np.all(rec[:, 1:5].copy().view("<u4").ravel() == 1)):
+            return None  # big-endian, or not a plain 2-D point
+        xy = rec[:, 5:21].copy().view("<f8")
+        x[valid], y[valid] = xy[:, 0], xy[:, 1]
+    return x, y
+
+
+def _wkb_geometries_json(col: Any) -> Any:
+    pts = _wkb_points(col)
+    if pts is not None:
+        return _points_json(*pts)
+    return _geometries_json(shapely.from_wkb(col.to_numpy(zero_copy_only=False)))
+
+
+def _geometries_json(geoms: np.ndarray) -> Any:
+    import pyarrow as pa
 
     geoms = np.asarray(geoms, dtype=object)
     tid = shapely.get_type_id(geoms)  # -1 for missing
@@ -339,10 +468,7 @@ def _geometries_json(geoms: np.ndarray) -> Any:
     is_pt = (tid == 0) & ~empty
     x = np.where(is_pt, shapely.get_x(geoms), np.nan)
     y = np.where(is_pt, shapely.get_y(geoms), np.nan)
-    xs = pc.cast(pc.cast(pc.round(pa.array(x), PRECISION), pa.string()), pa.large_string())
-    ys = pc.cast(pc.cast(pc.round(pa.array(y), PRECISION), pa.string()), pa.large_string())
-    pts = _cat('{"type":"Point","coordinates":[', xs, ",", ys, "]}")
-    out = pc.if_else(pa.array(is_pt), pts, pa.scalar("null", pa.large_string()))
+    out = _points_json(x, y)
     other = np.flatnonzero((tid > 0) & ~empty)
     if len(other):  # lines and polygons: rare in frames; RFC 7946 fixes then shapely's GeoJSON
         texts = out.to_pylist()
@@ -352,10 +478,14 @@ def _geometries_json(geoms: np.ndarray) -> Any:
     return out
 
 
-def _features(chunk: gpd.GeoDataFrame, layer: str | None) -> Any:
-    """One GeoJSON Feature text per row, as an Arrow string array."""
-    props = _properties_json(_select_properties(chunk, layer))
-    geoms = _geometries_json(chunk.geometry.to_numpy())
+def _features(chunk: Any, layer: str | None) -> Any:
+    """One GeoJSON Feature text per row (of a GeoDataFrame or Arrow table), as an Arrow string array."""
+    if _is_table(chunk):
+        props = _properties_json_table(_property_table(chunk, layer))
+        geoms = _wkb_geometries_json(chunk["geometry"])
+    else:
+        props = _properties_json(_select_properties(chunk, layer))
+        geoms = _geometries_json(chunk.geometry.to_numpy())
     return _cat('{"type":"Feature","geometry":', geoms, ',"properties":', props, "}")
 
 

@@ -407,20 +407,34 @@ class Store:
         Memory stays bounded by ``batch_size`` rows (plus the article-id ->
         batch map needed to hide replaced rows), whatever the store size.
         """
+        cols = ARTICLE_COLUMNS if layer == "articles" else MENTION_COLUMNS
+        for table in self.iter_tables(layer, columns=columns, batch_size=batch_size):
+            sub = {c: t for c, t in cols.items() if c in table.column_names}
+            frame = self._to_frame(table, sub)
+            yield gpd.GeoDataFrame(frame[list(sub) + ["geometry"]], crs=CRS)
+
+    def iter_tables(self, layer: str = "mentions", *, columns: list[str] | None = None,
+                    batch_size: int = ROW_GROUP) -> Iterator[pa.Table]:
+        """Like :meth:`iter_layer`, as Arrow tables (geometry as WKB), without pandas or shapely.
+
+        Each table holds the schema columns of the layer (or ``columns``),
+        ``_batch`` and ``geometry``. Every part's checksum is verified before
+        its rows are streamed.
+        """
+        import pyarrow.compute as pc
+
         if layer not in LAYERS:
             raise StoreError(f"unknown layer {layer!r}; choose one of {', '.join(LAYERS)}")
         cols = ARTICLE_COLUMNS if layer == "articles" else MENTION_COLUMNS
         manifest = self._read_manifest()
-        winner = None
+        winner_ids = winner_batch = None
         if any(b.get("replaced", 0) for b in manifest["batches"]):
             ids = [self._read_part(b["parts"]["articles"], ["article_id", "_batch"]).to_pandas()
                    for b in manifest["batches"]]
             df = pd.concat(ids, ignore_index=True).drop_duplicates("article_id", keep="last")
-            winner = pd.Series(df["_batch"].to_numpy(), index=df["article_id"].to_numpy())
-        want = None
-        if columns is not None:
-            want = list(dict.fromkeys([c for c in columns if c != "geometry"] + ["article_id", "_batch", "geometry"]))
-        sub = {c: t for c, t in cols.items() if want is None or c in want}
+            winner_ids = pa.array(df["article_id"].astype(str).to_numpy(), pa.large_string())
+            winner_batch = pa.array(df["_batch"].to_numpy(), pa.int64())
+        want = [c for c in cols if columns is None or c in columns or c == "article_id"] + ["_batch", "geometry"]
         for b in manifest["batches"]:
             entry = b["parts"][layer]
             path = self._part_path(entry)
@@ -433,12 +447,13 @@ class Store:
             try:
                 pf = pq.ParquetFile(path)
                 for rb in pf.iter_batches(batch_size=batch_size, columns=want):
-                    frame = self._to_frame(pa.Table.from_batches([rb]), sub)
-                    if winner is not None:
-                        live = frame["article_id"].map(winner).to_numpy() == frame["_batch"].to_numpy()
-                        frame = frame[live]
-                    if len(frame):
-                        yield gpd.GeoDataFrame(frame[list(sub) + ["geometry"]], crs=CRS)
+                    table = pa.Table.from_batches([rb])
+                    if winner_ids is not None:
+                        pos = pc.index_in(pc.cast(table["article_id"], pa.large_string()), value_set=winner_ids)
+                        live = pc.equal(winner_batch.take(pos), table["_batch"])
+                        table = table.filter(pc.fill_null(live, False))
+                    if table.num_rows:
+                        yield table
             except (pa.ArrowException, OSError) as err:
                 raise StoreError(f"store {self.path}: part file {entry['file']} is unreadable: {err}") from err
 
@@ -667,9 +682,9 @@ class Store:
                 return write(self.articles[self.articles["article_id"].isin(ids)], path, layer="articles")
             return write(ments, path, layer="mentions", articles=self.articles)
         if layer == "articles":
-            return write(self.iter_layer("articles"), path, layer="articles")
+            return write(self.iter_tables("articles"), path, layer="articles")
         arts = self._article_lookup()
-        return write(self.iter_layer("mentions"), path, layer="mentions", articles=arts)
+        return write(self.iter_tables("mentions"), path, layer="mentions", articles=arts)
 
     def _article_lookup(self) -> pd.DataFrame:
         """article_id, title, url of the live articles (small columns only, for joins)."""
