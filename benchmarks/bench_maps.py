@@ -68,7 +68,8 @@ def synthetic_frames(n_mentions: int, seed: int = 7):
     mstart = np.array([len(s[:60]) + 1 for s in sent])
     mentions = pd.DataFrame({
         "article_id": np.array([f"art-{i}" for i in art], dtype=object),
-        "mention_index": np.arange(n_mentions) % 10, "start": mstart + 500, "end": mstart + 500 + [len(n) for n in names],
+        "mention_index": np.arange(n_mentions) % 10, "start": mstart + 500,
+        "end": mstart + 500 + np.array([len(n) for n in names]),
         "text": names, "kind": "place", "sentence": sentence, "sentence_start": 500,
         "place_id": pid[which], "name": names, "feature_class": "P", "feature_code": "PPL",
         "country_code": cc[which], "admin1": None, "lat": plat[which], "lon": plon[which],

@@ -168,7 +168,8 @@ class Watch:
         assert self.errors == [], self.errors
         assert pg.evaluate("window.__pwned") is None
         assert pg.evaluate("document.getElementById('pwned')") is None
-        assert pg.evaluate("document.querySelectorAll('iframe, object, embed, base, meta[http-equiv=refresh]').length") == 0
+        injected = "iframe, object, embed, base, meta[http-equiv=refresh]"
+        assert pg.evaluate("sel => document.querySelectorAll(sel).length", injected) == 0
         hrefs = pg.evaluate("Array.from(document.querySelectorAll('[href]'), e => e.href)")
         for h in hrefs:
             assert re.match(r"(https?|file):", h), h

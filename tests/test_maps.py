@@ -14,7 +14,7 @@ from geo.frames import build_frames
 from maps.html import escape_html, json_for_script, safe_url
 from maps.pages import article_page_html, page_name
 
-from maps_fixtures import (BUSAN, country_footprint, footprint_of, result, sample_frames, sample_results)
+from maps_fixtures import BUSAN, country_footprint, footprint_of, result, sample_frames
 
 
 def normalize(html: str) -> str:
