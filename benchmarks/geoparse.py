@@ -451,6 +451,9 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
     lines.append(f"Articles per corpus: {'all' if limit is None else f'first {limit}'}; "
                  f"articles/s = median of {n_passes} pass(es); init timed apart. "
                  "Ratios are to geotext in the same run (extraction only / with the same gazetteer lookup).")
+    if (meta.get("gazetteer_ready_s") or 0) > 2:
+        lines.append(f"The gazetteer was missing or stale and was built before the systems ran "
+                     f"({meta['gazetteer_ready_s']:.0f} s, not counted).")
     lines.append("")
     for system, s in summary["systems"].items():
         if s.get("skipped"):
