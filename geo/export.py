@@ -107,7 +107,7 @@ def write(frames: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame], path: str | os.
 
     def prepare(chunk: Any) -> Any:
         if _is_table(chunk):
-            if geojson:  # the fast path: Arrow all the way from the store's parts to the file
+            if geojson or fmt == "parquet":  # fast path: Arrow all the way from the store's parts to the file
                 return _prepare_table(chunk, titles_table)
             chunk = _table_to_frame(chunk)
         return _prepare(chunk, layer, titles)
@@ -565,14 +565,16 @@ def _write_parquet(chunks: Iterable[gpd.GeoDataFrame], tmp: Path, *, layer: str 
     try:
         for chunk in chunks:
             if writer is None:
-                table = _arrow_table(chunk)
+                # Arrow chunks from the store: their pandas metadata no longer fits (columns were
+                # joined and dropped), so keep only the GeoParquet metadata
+                table = chunk.replace_schema_metadata(None) if _is_table(chunk) else _arrow_table(chunk)
                 meta = dict(table.schema.metadata or {})
                 meta[b"geo"] = _geo_metadata(layer)
                 schema = table.schema.with_metadata(meta)
                 writer = pq.ParquetWriter(tmp, schema, compression="zstd")
                 table = table.replace_schema_metadata(meta)
             else:
-                table = _arrow_table(chunk, schema)
+                table = chunk.cast(schema) if _is_table(chunk) else _arrow_table(chunk, schema)
             if table.num_rows:
                 writer.write_table(table, row_group_size=CHUNK)
             n += table.num_rows
