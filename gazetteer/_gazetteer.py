@@ -304,6 +304,33 @@ def _staleness(meta: dict[str, Any]) -> str:
     return "; ".join(diffs) or "unknown reason"
 
 
+def _build_for_load(data_dir: Path) -> None:
+    """Build for :func:`load`: in a child process, so that the build's peak memory
+    (about 1 GB of parsed source records) is not kept by the process that then
+    only serves lookups.  Customised sources (``gazetteer.build.default_sources``
+    replaced by tests or an embedding application) are only visible here, so
+    then the build runs in-process; so it does if no child can be started.
+    """
+    import subprocess
+    import sys
+
+    build_mod = sys.modules["gazetteer.build"]
+    if getattr(build_mod.default_sources, "__module__", "") != "gazetteer.build":
+        build_mod.build(data_dir, progress=True)
+        return
+    code = "import sys; from gazetteer.build import build; build(sys.argv[1], progress=True)"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    try:
+        proc = subprocess.run([sys.executable, "-c", code, str(data_dir)], env=env, check=False)
+    except OSError as err:
+        logger.info("cannot start a build process (%s); building in-process", err)
+        build_mod.build(data_dir, progress=True)
+        return
+    if proc.returncode != 0:
+        raise GazetteerError(f"building the gazetteer in {str(data_dir)!r} failed "
+                             f"(exit status {proc.returncode}; see the messages above)")
+
+
 _loaded: dict[Path, Gazetteer] = {}
 _load_lock = threading.Lock()
 
@@ -328,7 +355,6 @@ def load(data_dir: str | os.PathLike[str] | None = None, *, build: bool = True) 
     GazetteerCorrupt
         Unreadable or stale artefact and ``build=False``.
     """
-    from gazetteer.build import build as _build
     from gazetteer.build import is_current
 
     path = artefact_path(data_dir)
@@ -354,7 +380,7 @@ def load(data_dir: str | os.PathLike[str] | None = None, *, build: bool = True) 
             if not build:
                 raise
             logger.warning("%s; building the gazetteer (about a minute, once)", err)
-            _build(data_dir, progress=True)  # rebuilds unless another process just did
+            _build_for_load(path.parent)  # rebuilds unless another process just did
             try:
                 gaz = Gazetteer(path)
             except GazetteerError as err2:

@@ -4,7 +4,8 @@
   coordinates, admin1 code, population and alternate names.  Their feature
   code is not in the file: a city is ``PPLC`` when it is the most populous
   place of its country bearing the capital's name from ``countries.json``,
-  otherwise ``PPL``.
+  otherwise ``PPL`` (no installed source records which towns are admin
+  seats, so ``PPLA`` is not assigned).
 - ``countries.json``: ISO codes, name, population, capital, geonameid; no
   coordinates (the countryinfo source supplies point and polygon).  ISO
   codes are not indexed as names (see :mod:`gazetteer.sources.countryinfo`).
