@@ -125,6 +125,21 @@ def test_raw_entries_have_no_duplicate_names():
             assert len(keys) == len(set(keys)), (filename, entry["id"])
 
 
+def _all_capitals(name: str) -> bool:
+    tokens = [t.strip(".,'") for t in name.split()]
+    return all(len(t) >= 2 and t.isupper() and sum(c.isalpha() for c in t) >= 2 for t in tokens)
+
+
+def test_all_capital_names_are_abbreviations(by_id):
+    # the recogniser only takes an all-capitals token ("DMZ", "LAX") as an abbreviation
+    for rec in by_id.values():
+        assert not _all_capitals(rec.name), rec.id
+        for name, kind in rec.names:
+            assert kind == "abbr" or not _all_capitals(name), (rec.id, name, kind)
+    for alias, kind, target in aliases():
+        assert kind == "abbr" or not _all_capitals(alias), (alias, kind, target)
+
+
 def test_footprints_are_valid_areas(by_id):
     with_fp = [r for r in by_id.values() if r.footprint is not None]
     assert len(with_fp) >= 150
