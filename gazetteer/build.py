@@ -686,7 +686,13 @@ def build(
         bar = tqdm(total=len(stages), desc="gazetteer", unit="step", file=sys.stderr,
                    disable=not progress, leave=False)
 
+        timings: dict[str, float] = {}
+        last = [t0, "read sources"]
+
         def tick(stage: str) -> None:
+            now = time.perf_counter()
+            timings[last[1]] = round(now - last[0], 2)
+            last[:] = [now, stage]
             bar.set_postfix_str(stage)
             bar.update(1)
 
@@ -729,6 +735,7 @@ def build(
                 "supplement": supplement_fingerprint(),
                 "builder": builder_fingerprint(),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "stage_seconds": timings,
                 "records_read": n_records,
                 "fill_only_duplicates_dropped": n_fill_dropped,
                 "admin2_assigned": n_admin2,
@@ -739,6 +746,8 @@ def build(
             }
             write_artefact(tmp, places, names, codes, footprints, meta)
             os.replace(tmp, path)
+            logger.info("gazetteer build stages (s): %s, write %.1f", timings,
+                        time.perf_counter() - last[0])
             bar.update(bar.total - bar.n)
         except BaseException:
             with contextlib.suppress(OSError):
