@@ -48,10 +48,10 @@ def hwm():
 
 from geo.store import Store
 before = hwm()
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 n = Store(sys.argv[1], create=False).export(sys.argv[2], layer="mentions")
-el = time.perf_counter() - t
-print(n, el, hwm(), before)
+el, cpu = time.perf_counter() - t, time.process_time() - c
+print(n, el, hwm(), before, cpu)
 """
 
 
@@ -114,12 +114,12 @@ def timed(fn, repeat: int = 3):
     return first, best, out
 
 
-def export_in_child(store: Path, out: Path) -> tuple[int, float, float, float]:
+def export_in_child(store: Path, out: Path) -> tuple[int, float, float, float, float]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     res = subprocess.run([sys.executable, "-c", EXPORT_CHILD, str(store), str(out)], env=env,
                          capture_output=True, text=True, check=True)
-    n, el, rss_kb, base_kb = res.stdout.split()
-    return int(n), float(el), int(rss_kb) / 1024, int(base_kb) / 1024
+    n, el, rss_kb, base_kb, cpu = res.stdout.split()
+    return int(n), float(el), int(rss_kb) / 1024, int(base_kb) / 1024, float(cpu)
 
 
 def main() -> None:
@@ -136,6 +136,7 @@ def main() -> None:
     from geo.store import Store
 
     info = machine()
+    info["load average at start"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     for k, v in info.items():
         print(f"{k:9}: {v}")
     t = time.perf_counter()
@@ -197,9 +198,10 @@ def main() -> None:
         store = ments = res = None  # free the frames before the export subprocesses
         for ext in ("geojson", "parquet"):
             out = base / f"export-{n}.{ext}"
-            cnt, el, rss, base_rss = export_in_child(sdir, out)
+            cnt, el, rss, base_rss, cpu = export_in_child(sdir, out)
             assert cnt == n
             r[f"export_{ext}_s"], r[f"export_{ext}_peak_rss_mb"] = el, rss
+            r[f"export_{ext}_cpu_s"] = cpu  # CPU seconds: less sensitive than wall time to a busy machine
             r["import_rss_mb"] = base_rss  # the process after imports, before exporting
             r[f"export_{ext}_mb"] = out.stat().st_size / 2**20
             if not args.keep:
@@ -212,14 +214,16 @@ def main() -> None:
     cols = [("mentions", "mentions"), ("ingest_s", "ingest s"), ("load_s", "load s"), ("index_s", "STRtree s"),
             ("region_s", "region s"), ("region_first_s", "region 1st s"), ("radius50_s", "r=50km s"),
             ("radius1000_s", "r=1000km s"), ("bbox_am_s", "bbox(AM) s"), ("groupby_country_s", "group-by s"),
-            ("export_geojson_s", "GeoJSON s"), ("export_geojson_peak_rss_mb", "GeoJSON RSS MB"),
+            ("export_geojson_s", "GeoJSON s"), ("export_geojson_cpu_s", "GeoJSON CPU s"),
+            ("export_geojson_peak_rss_mb", "GeoJSON RSS MB"),
             ("export_parquet_s", "Parquet s"), ("export_parquet_peak_rss_mb", "Parquet RSS MB")]
     print()
     print("| " + " | ".join(h for _, h in cols) + " |")
     print("|" + "---|" * len(cols))
     for r in rows:
         print("| " + " | ".join(f"{r[k]:.3f}" if isinstance(r[k], float) else f"{r[k]:,}" for k, _ in cols) + " |")
-    print(f"\nself peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"\nself peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
+          f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": info, "rows": rows}, indent=1))
 
