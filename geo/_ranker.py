@@ -61,6 +61,7 @@ FEATURES = (
     "near_any_40",     # closeness at a 40 km scale (same county or town cluster)
     "near_any_sq",     # near_any squared: strong co-location counts more than linear
     "pop_foreign",     # logpop where the article's other names are in other countries
+    "alt_pop",         # kind_alt x logpop: exonyms of big cities ("Mecca") are alternate names
 )
 _IDX = {f: i for i, f in enumerate(FEATURES)}
 
@@ -72,7 +73,7 @@ DEFAULT_WEIGHTS = {
     "near": 2.0, "near_any": 2.0, "near_mid_any": 0.5, "contains": 5.0,
     "hint_match": 0.7, "hint_clash": -0.7, "rank0": 0.0, "zero_pop": 2.0, "curated": 2.5,
     "actor_capital": 1.0, "actor_country": 0.5, "capital_ctx": 2.0,
-    "near_any_40": 1.0, "near_any_sq": 1.0, "pop_foreign": 0.0,
+    "near_any_40": 1.0, "near_any_sq": 1.0, "pop_foreign": 0.0, "alt_pop": 3.0,
 }
 
 
@@ -135,6 +136,7 @@ def static_vector(p, kind: str, rank: int) -> list[float]:
     v[_IDX[kind_class(p)]] = 1.0
     if kind == "alt":
         v[_IDX["kind_alt"]] = 1.0
+        v[_IDX["alt_pop"]] = v[0]
     elif kind == "abbr":
         v[_IDX["kind_abbr"]] = 1.0
     elif kind == "demonym":

@@ -416,6 +416,17 @@ class Recognizer:
             if nxt is not None and not nxt.cap and nxt.norm in ("said", "says", "told") \
                     and not c.significant and c.kind == "place":
                 return "said"
+        # a small place spelt like a given name ("Kate", "Blake") likewise
+        if single and c.kind == "place" and not c.significant and not c.abbr_only \
+                and not dateline and c.key not in supported and c.key in lex.GIVEN_NAMES:
+            return "given-name"
+        # "250 B.C.", "D.E. Paulk": eras and initials, not places
+        if single and first.inner_dot and not c.significant:
+            if prev is not None and prev.word.isdigit():
+                return "era"
+            if nxt is not None and nxt.cap and not nxt.upper and \
+                    text[toks[c.j].end:nxt.start] == " " and not self._lookup(nxt.norm):
+                return "initials"
         # a small place spelt like a common word ("Garden", "Honor") needs a locative
         # context somewhere in the article: "in Normal", "Normal, Ill."
         if single and c.kind == "place" and not c.significant and not c.abbr_only \

@@ -160,3 +160,11 @@ def test_spans_sorted_and_disjoint_on_a_longer_text(rec):
     assert texts(spans) == ["WASHINGTON", "United States", "South Korea", "Seoul", "Tokyo",
                             "Japan", "Beijing", "Korean Peninsula", "Busan", "Los Angeles",
                             "Calif."]
+
+
+def test_given_names_need_a_locative_context(rec):
+    assert rec("Kate and Blake met Linda yesterday.") == []
+
+
+def test_eras_and_initials_are_not_places(rec):
+    assert rec("The mound was built around 250 B.C. by people D.E. Paulk studied.") == []

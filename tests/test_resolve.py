@@ -202,3 +202,10 @@ def test_sea_is_not_a_town_of_the_same_first_word(res):
     r = given(res, "Ships crossed the Blackish Sea.", "Blackish Sea")
     p = r.mentions[0].place
     assert p is None or p.fclass not in ("P", "A")
+
+
+def test_exonym_of_a_big_city_beats_a_small_namesake(rec, res):
+    text = "Pilgrims travelled to Mecca and Medina in Saudi Arabia."
+    r = run(rec, res, text)
+    (m,) = place_of(r, "Mecca")
+    assert m.country_code == "SA"
