@@ -421,11 +421,14 @@ class Recognizer:
                 and not dateline and c.key not in supported and c.key in lex.GIVEN_NAMES:
             return "given-name"
         # "250 B.C.", "D.E. Paulk": eras and initials, not places
-        if single and first.inner_dot and not c.significant:
-            if prev is not None and prev.word.isdigit():
-                return "era"
+        if single and prev is not None and prev.word.isdigit() and \
+                c.key in ("bc", "ad", "bce", "ce"):
+            return "era"
+        if single and first.inner_dot and not comma_after_place and \
+                not any(m.place.fcode in _COUNTRY_FCODES for m in c.matches):
             if nxt is not None and nxt.cap and not nxt.upper and \
-                    text[toks[c.j].end:nxt.start] == " " and not self._lookup(nxt.norm):
+                    text[toks[c.j].end:nxt.start] == " " and not self._lookup(nxt.norm) \
+                    and nxt.norm not in lex.STOP_NAMES:
                 return "initials"
         # a small place spelt like a common word ("Garden", "Honor") needs a locative
         # context somewhere in the article: "in Normal", "Normal, Ill."
