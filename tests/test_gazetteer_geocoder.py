@@ -123,3 +123,15 @@ def test_default_construction_uses_the_default_gazetteer(gazetteer_db):
     # the same file (another process may have rebuilt it meanwhile: then a new object)
     assert geo.gazetteer.path == gazetteer_db.path
     assert geo.geocode("Seoul").raw["country_code"] == "KR"
+
+
+@pytest.mark.parametrize(("query", "admin1"), [("Washington, D.C.", "DC"), ("Portland, Maine", "ME"),
+                                               ("London, Ontario", "08")])
+def test_qualifier_that_restates_or_contains_the_place(geo, query, admin1):
+    loc = geo.geocode(query)
+    assert loc is not None and loc.raw["admin1"] == admin1
+
+
+def test_capital_before_its_namesake_province(gazetteer_db):
+    top = gazetteer_db.lookup("Tokyo")[0].place
+    assert top.fcode == "PPLC" and top.country_code == "JP"
