@@ -15,7 +15,7 @@ from gazetteer import normalize
 
 from geo import _lexicon as lex
 
-__all__ = ["Candidates", "candidates", "strip_span_text"]
+__all__ = ["Candidates", "candidates", "strip_span_text", "demonym_places"]
 
 _TRAIL = " \t\n.,;:!?\"'()[]{}\u201c\u201d\u2018\u2019*-\u2013\u2014"
 _POSS = re.compile(r"(?:['\u2019]s|s['\u2019])$", re.IGNORECASE)
@@ -110,6 +110,11 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
             ms = [m for m in ms if m.place.fclass not in ("P", "A") and m.kind != "demonym"]
         if ms:
             return Candidates(ms[:limit], h, k)
+    # a people's name the gazetteer does not list: "South Ossetian", "Dagestani"
+    dem = demonym_places(gaz, key)
+    if dem:
+        from gazetteer import Match
+        return Candidates([Match(m.place, "demonym") for m in dem][:limit], None, key)
     if fuzzy and len(key) >= 4:
         try:
             ms = list(gaz.fuzzy(t, limit=10))
@@ -118,6 +123,37 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
         if ms:
             return Candidates(ms[:limit], "fuzzy", key)
     return Candidates([], hint, key)
+
+
+# people's names formed from place names: ending -> replacements to try
+_DEMONYM_RULES = (
+    ("ians", ("ia", "a", "")), ("ian", ("ia", "a", "")), ("ans", ("a", "", "as", "o")),
+    ("an", ("a", "", "as", "o")), ("ese", ("", "a")), ("is", ("",)), ("i", ("",)),
+)
+_DEMONYM_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR", "ADM1",
+                            "RGN", "RGNE", "CONT"})
+
+
+def demonym_places(gaz, key: str) -> list:
+    """Countries, states and regions a people's name not in the gazetteer derives from.
+
+    "South Ossetian" -> South Ossetia, "Dagestani" -> Dagestan, "Abkhaz" -> Abkhazia;
+    only first-level places qualify, so common words ending in -an or -i stay out.
+    """
+    if len(key) < 5 or not key.replace(" ", "").isalpha():
+        return []
+    stems = []
+    for end, subs in _DEMONYM_RULES:
+        if key.endswith(end) and len(key) - len(end) >= 3:
+            stems.extend(key[:-len(end)] + sub for sub in subs)
+    stems.append(key + "ia")
+    for stem in stems:
+        if stem != key and gaz.known(stem):
+            ms = [m for m in gaz.lookup(stem) if m.place.fcode in _DEMONYM_CODES
+                  and m.kind in ("name", "official", "alt")]
+            if ms:
+                return ms
+    return []
 
 
 def _lookup(gaz, key: str) -> list:

@@ -15,9 +15,10 @@ import logging
 import re
 from dataclasses import dataclass
 
-from gazetteer import normalize
+from gazetteer import Match, normalize
 
 from geo import _lexicon as lex
+from geo._candidates import demonym_places
 from geo._words import is_common_word
 
 __all__ = ["Span", "Recognizer"]
@@ -51,6 +52,7 @@ _COUNTRY_FCODES = ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR")
 # lower-case surface words that may still start or end an abbreviation match
 # two-letter codes news prose uses for countries without context (others,
 # such as ISO codes "TV" or "IT", are words far more often)
+_DEMONYM_ENDINGS = ("ian", "ians", "an", "ans", "ese", "i", "is", "z")
 _COMMON_CODES = frozenset({"us", "uk", "eu"})
 _ABBR_KEEP_DOT = frozenset({"co", "twp", "st", "mt", "ft", "ste", "is"})
 
@@ -123,6 +125,7 @@ class Recognizer:
         self.streets = streets
         self.max_tokens = max(1, min(int(getattr(gaz, "max_name_tokens", 6) or 6), 8))
         self._cache: dict[str, list | None] = {}
+        self._demonym_cache: dict[str, list] = {}
         #: set to a list to collect (start, end, reason) of rejected candidates (debugging)
         self.trace: list | None = None
 
@@ -251,6 +254,14 @@ class Recognizer:
                 dem = [m for m in sing if m.kind == "demonym"]
                 if dem:
                     matches = dem
+        if matches is None and self.demonyms and j - i < 2 and not lastt.upper and \
+                key.endswith(_DEMONYM_ENDINGS) and not is_common_word(lastt.norm):
+            # a people's name the gazetteer lacks: "South Ossetian", "Dagestani"
+            dem = self._demonym_cache.get(key)
+            if dem is None:
+                dem = self._demonym_cache[key] = demonym_places(self.gaz, key)
+            if dem:
+                matches = [Match(m.place, "demonym") for m in dem]
         if matches is None:
             return None
         place_m = [m for m in matches if m.kind != "demonym"]

@@ -168,3 +168,9 @@ def test_given_names_need_a_locative_context(rec):
 
 def test_eras_and_initials_are_not_places(rec):
     assert rec("The mound was built around 250 B.C. by people D.E. Paulk studied.") == []
+
+
+def test_demonyms_derived_from_place_names(rec):
+    spans = rec("Talks between Georgian and South Ossetian officials resumed; a gunman fled.")
+    assert [(s.text, s.kind) for s in spans] == [("Georgian", "demonym"),
+                                                 ("South Ossetian", "demonym")]

@@ -209,3 +209,9 @@ def test_exonym_of_a_big_city_beats_a_small_namesake(rec, res):
     r = run(rec, res, text)
     (m,) = place_of(r, "Mecca")
     assert m.country_code == "SA"
+
+
+def test_derived_demonym_span_resolves_to_its_place(res):
+    r = given(res, "Dagestani police said so.", "Dagestani")
+    p = r.mentions[0].place
+    assert p is not None and p.country_code == "RU" and p.fcode == "ADM1"
