@@ -55,7 +55,8 @@ def quick_run(tmp_path_factory):
         [sys.executable, str(RUN), "--quick", "--output", str(out), "--json", str(js),
          "--corpus", str(corpus), "--no-default-corpora"],
         capture_output=True, text=True, timeout=900, cwd=ROOT)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    written = out.read_text(encoding="utf-8") if out.exists() else "(no output file)"
+    assert proc.returncode == 0, proc.stdout + proc.stderr + "\n" + written[-6000:]
     return out.read_text(encoding="utf-8"), json.loads(js.read_text(encoding="utf-8"))
 
 
