@@ -141,8 +141,3 @@ def synthetic_frames(n_mentions: int, *, mentions_per_article: int = 10, seed: i
         points_from_latlon(lat, lon), crs=CRS), crs=CRS)
     return articles, mentions, places_from_mentions(mentions)
 
-
-def _frames_of(results: Sequence[ArticleResult]) -> Any:  # convenience for tests
-    from geo.frames import build_frames
-
-    return build_frames(results)
