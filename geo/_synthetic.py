@@ -9,7 +9,6 @@ weight near the poles and the antimeridian) or given gazetteer places.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
