@@ -73,7 +73,7 @@ DEFAULT_WEIGHTS = {
     "near": 2.0, "near_any": 2.0, "near_mid_any": 0.5, "contains": 5.0,
     "hint_match": 0.7, "hint_clash": -0.7, "rank0": 0.0, "zero_pop": 2.0, "curated": 2.5,
     "actor_capital": 1.0, "actor_country": 0.5, "capital_ctx": 2.0,
-    "near_any_40": 1.0, "near_any_sq": 1.0, "pop_foreign": 0.0, "alt_pop": 3.0,
+    "near_any_40": 1.0, "near_any_sq": 1.0, "pop_foreign": 0.0, "alt_pop": 2.0,
 }
 
 
