@@ -575,22 +575,30 @@ def _rows(m: _Merger, tick: Callable[[str], None]) -> tuple[list, list, list, li
                        importance(r.fcode, r.population)))
     tick("names")
     names: dict[tuple[str, int], int] = {}
-    max_tokens = 1
+    get = names.get
+    alt, demonym, worst = _KIND["alt"], _KIND["demonym"], len(NAME_KINDS)
     for r in usable:
         rid = rid_of[r.id]
-        for name, kind in [(r.name, 0), *m.names[r.id].items()]:
+        canonical = normalize(r.name)
+        if canonical:
+            names[(canonical, rid)] = 0
+        for name, kind in m.names[r.id].items():
             key = normalize(name)
             if not key:
                 continue
-            keys = [(key, kind)]
-            if kind <= _KIND["alt"]:
-                keys += [(v, _KIND["alt"]) for v in key_variants(key)]
-            for key, kind in keys:
-                k = (key, rid)
-                if kind < names.get(k, len(NAME_KINDS)):
-                    names[k] = kind
-                    if kind < _KIND["demonym"]:
-                        max_tokens = max(max_tokens, key.count(" ") + 1)
+            k = (key, rid)
+            if kind < get(k, worst):
+                names[k] = kind
+            if kind <= alt and " " in key and _VARIANT_WORD.search(key):
+                for v in key_variants(key):
+                    if alt < get((v, rid), worst):
+                        names[(v, rid)] = alt
+        if canonical and " " in canonical and _VARIANT_WORD.search(canonical):
+            for v in key_variants(canonical):
+                if alt < get((v, rid), worst):
+                    names[(v, rid)] = alt
+    max_tokens = 1 + max((key.count(" ") for (key, _), kind in names.items() if kind < demonym),
+                         default=0)
     name_rows = sorted((key, rid, kind) for (key, rid), kind in names.items())
     codes = [(code, rid_of[pid]) for code, pid in m.codes.items() if pid in rid_of]
     stats = {"places": len(places), "names": len(name_rows), "footprints": len(footprints),
