@@ -292,3 +292,13 @@ def test_data_dir_that_is_a_file(tmp_path):
     f.write_text("x")
     with pytest.raises(gazetteer.ConfigurationError, match="not a directory"):
         gazetteer.build(f, sources=tiny_sources(), progress=False)
+
+
+def test_load_builds_in_a_child_process_and_reports_its_failure(tmp_path):
+    from gazetteer._gazetteer import _build_for_load
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    # the real default_sources: the build runs in a child, which fails on the bad dir
+    with pytest.raises(gazetteer.GazetteerError, match="failed \\(exit status 1"):
+        _build_for_load(blocker)
