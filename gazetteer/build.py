@@ -76,7 +76,7 @@ from typing import Any
 from gazetteer._normalize import normalize as _normalize_uncached
 from gazetteer._place import NAME_KINDS
 from gazetteer._store import FORMAT_VERSION, write_artefact
-from gazetteer.errors import GazetteerError
+from gazetteer.errors import EventmapError, GazetteerError
 from gazetteer.paths import artefact_path
 from gazetteer.sources import PlaceRecord
 
@@ -672,7 +672,26 @@ def build(
     pathlib.Path
         Path of the artefact.  On any error the previous artefact, if any,
         is left untouched.
+
+    Raises
+    ------
+    GazetteerError
+        The data dir cannot be created, locked or written (disk full...).
+    ConfigurationError
+        ``data_dir`` is not a directory.
     """
+    import sqlite3
+
+    try:
+        return _build(data_dir, force=force, progress=progress, sources=sources)
+    except EventmapError:
+        raise
+    except (OSError, sqlite3.Error) as err:
+        raise GazetteerError(f"cannot build the gazetteer: {err}") from err
+
+
+def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bool,
+           sources: SourceSet | None) -> Path:
     from tqdm.auto import tqdm
 
     path = artefact_path(data_dir)

@@ -152,7 +152,7 @@ def test_failure_while_writing_keeps_previous_copy(tmp_path, monkeypatch):
         raise OSError("disk full")  # ...when the write fails
 
     monkeypatch.setattr(BUILD, "write_artefact", half_write)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(gazetteer.GazetteerError, match="cannot build the gazetteer: disk full"):
         gazetteer.build(tmp_path, sources=tiny_sources(" New"), progress=False)
     assert (tmp_path / "gazetteer.sqlite").read_bytes() == before
     assert not list(tmp_path.glob(".gazetteer.sqlite.*.tmp"))
@@ -302,3 +302,11 @@ def test_load_builds_in_a_child_process_and_reports_its_failure(tmp_path):
     # the real default_sources: the build runs in a child, which fails on the bad dir
     with pytest.raises(gazetteer.GazetteerError, match="failed \\(exit status 1"):
         _build_for_load(blocker)
+
+
+def test_unusable_lock_file_is_a_clean_error(tmp_path):
+    # something in the way of the lock file (works as root, unlike a read-only dir)
+    (tmp_path / ".build.lock").mkdir()
+    with pytest.raises(gazetteer.GazetteerError, match="cannot build the gazetteer"):
+        gazetteer.build(tmp_path, sources=tiny_sources(), progress=False)
+    assert not (tmp_path / "gazetteer.sqlite").exists()
