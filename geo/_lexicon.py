@@ -79,7 +79,7 @@ _STOP_BASE = CALENDAR | _words("""
     sun moon star stars earth world
     spring summer autumn fall winter
     morning afternoon evening night midnight noon
-    union pacific atlantic
+    union
     best worst free open closed
     black white red green blue brown gray grey orange pink purple yellow
     ok okay hello hi bye sorry please thanks thank welcome

@@ -52,6 +52,7 @@ _COUNTRY_FCODES = ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR")
 # lower-case surface words that may still start or end an abbreviation match
 # two-letter codes news prose uses for countries without context (others,
 # such as ISO codes "TV" or "IT", are words far more often)
+_LIST_GAPS = frozenset({", ", " and ", ", and ", " or ", ", or ", " & "})
 _DEMONYM_ENDINGS = ("ian", "ians", "an", "ans", "ese", "i", "is", "z")
 _COMMON_CODES = frozenset({"us", "uk", "eu"})
 _ABBR_KEEP_DOT = frozenset({"co", "twp", "st", "mt", "ft", "ste", "is"})
@@ -76,8 +77,10 @@ class _Tok:
         self.norm = core.lower().replace(".", "") if core.isascii() and "'" not in core \
             else normalize(core)
         first = core[0]
-        # scripts without case (CJK, Arabic...) count as capitalised
-        self.cap = first.isupper() or (first.isalpha() and not first.islower())
+        # scripts without case (CJK, Arabic...) count as capitalised, and so do
+        # elided articles before a capital ("d'Ivoire", "l'Aquila")
+        self.cap = first.isupper() or (first.isalpha() and not first.islower()) or (
+            len(core) > 3 and first in "dl" and core[1] in "'\u2019" and core[2].isupper())
         self.upper = len(core) >= 2 and core.isupper() and sum(c.isalpha() for c in core) >= 2
         self.inner_dot = "." in core
 
@@ -93,6 +96,13 @@ class _Cand:
     kind: str         # "place" | "demonym"
     abbr_only: bool
     significant: bool
+
+
+def _is_major_alt(place) -> bool:
+    # alternate names are noisy: only countries, states, regions and big cities
+    # ("The Netherlands", "Acapulco de Juárez") make one significant
+    return place.fcode in _PLACE_FCODES_MAJOR or place.fcode in ("RGN", "SEA", "OCN") or (
+        place.fclass == "P" and place.population >= 500_000)
 
 
 def _is_significant(place) -> bool:
@@ -281,7 +291,8 @@ class Recognizer:
                 or lastt.norm in _ABBR_KEEP_DOT and not lastt.upper):
             end = lastt.end
         significant = any(_is_significant(m.place) for m in matches
-                          if m.kind in ("name", "official", "abbr", "demonym"))
+                          if m.kind in ("name", "official", "abbr", "demonym")) or any(
+            _is_major_alt(m.place) for m in matches if m.kind == "alt")
         return _Cand(i, j, first.start, end, key, matches, kind, abbr_only, significant)
 
     # ------------------------------------------------------------------ filter
@@ -304,8 +315,11 @@ class Recognizer:
         last_end = -10
         last_was_place = False
         for c in cands:
+            # "in Moonbi, Parkes, Berry and Wyong": a list continues its support
+            listed = last_was_place and text[last_end:c.start] in _LIST_GAPS
             why = self._reject(text, toks, c, banned, midsentence_keys, title_lines,
-                               last_end, last_was_place, caps_lines, supported)
+                               last_end, last_was_place, caps_lines,
+                               supported | {c.key} if listed else supported)
             if why is not None:
                 if self.trace is not None:
                     self.trace.append((c.start, c.end, why))
@@ -425,6 +439,7 @@ class Recognizer:
                     return "name-run"
             # person before a verb of saying ("Jackson said") unless a major place
             if nxt is not None and not nxt.cap and nxt.norm in ("said", "says", "told") \
+                    and text[toks[c.j].end:nxt.start] == " " and not locative \
                     and not c.significant and c.kind == "place":
                 return "said"
         # a small place spelt like a given name ("Kate", "Blake") likewise

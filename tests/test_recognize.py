@@ -174,3 +174,12 @@ def test_demonyms_derived_from_place_names(rec):
     spans = rec("Talks between Georgian and South Ossetian officials resumed; a gunman fled.")
     assert [(s.text, s.kind) for s in spans] == [("Georgian", "demonym"),
                                                  ("South Ossetian", "demonym")]
+
+
+def test_elided_articles_and_list_support(rec):
+    spans = rec("Cases rose in C\u00f4te d'Ivoire. Crews from Sydney, Parkes, Berry and Wyong helped.")
+    assert texts(spans) == ["C\u00f4te d'Ivoire", "Sydney", "Parkes", "Berry", "Wyong"]
+
+
+def test_country_known_by_an_alternate_name_at_sentence_start(rec):
+    assert texts(rec("Netherlands has never had a case.")) == ["Netherlands"]
