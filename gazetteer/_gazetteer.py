@@ -321,9 +321,12 @@ class Gazetteer:
         self._con.close()
 
 
-def _staleness(meta: dict[str, Any]) -> str:
-    from gazetteer.build import expected_meta
+def staleness(meta: dict[str, Any]) -> str | None:
+    """Why an artefact with this metadata is stale, or None when it is current."""
+    from gazetteer.build import expected_meta, is_current
 
+    if is_current(meta):
+        return None
     want = expected_meta()
     diffs = [f"{k} {meta.get(k)!r}, now {v!r}" for k, v in want.items() if meta.get(k) != v]
     return "; ".join(diffs) or "unknown reason"
@@ -399,7 +402,7 @@ def load(data_dir: str | os.PathLike[str] | None = None, *, build: bool = True) 
             gaz = Gazetteer(path)
             if not is_current(gaz._meta):
                 gaz.close()
-                raise GazetteerCorrupt(f"gazetteer {str(path)!r} is stale ({_staleness(gaz._meta)}); "
+                raise GazetteerCorrupt(f"gazetteer {str(path)!r} is stale ({staleness(gaz._meta)}); "
                                        "rebuild with `eventmap gazetteer build`")
         except (GazetteerNotBuilt, GazetteerCorrupt) as err:
             if not build:

