@@ -61,9 +61,9 @@ class Gazetteer:
     """A loaded offline gazetteer.  Get one with :func:`gazetteer.load`.
 
     Thread-safe for reading.  All lookups take names in any form: they are
-    normalised with :func:`gazetteer.normalize` first (except :meth:`known`,
-    which takes an already-normalised key because recognisers call it in
-    tight loops).
+    normalised with :func:`gazetteer.normalize` first (except :meth:`known`
+    and ``lookup_key(key) -> tuple[Match, ...]``, which take an already
+    normalised key because recognisers call them in tight loops).
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -78,6 +78,7 @@ class Gazetteer:
         self.lookup_key = functools.lru_cache(maxsize=200_000)(self._lookup_key)
         self.known = functools.lru_cache(maxsize=500_000)(self._known)  # type: ignore[method-assign]
         self._by_rid = functools.lru_cache(maxsize=100_000)(self._fetch_rid)
+        self._footprint = functools.lru_cache(maxsize=1024)(self._fetch_footprint)
 
     # -- metadata ---------------------------------------------------------
     @property
@@ -273,9 +274,14 @@ class Gazetteer:
         return out
 
     # -- footprints -------------------------------------------------------
-    @functools.lru_cache(maxsize=512)  # noqa: B019 - one Gazetteer per path, kept for the process
     def footprint(self, footprint_id: str):  # -> shapely.Geometry | None
-        """The lon/lat geometry of a footprint id (``Place.footprint``), or None."""
+        """The lon/lat geometry of a footprint id (``Place.footprint``), or None.
+
+        Simplified to about 1 km (0.01 degree); cached.
+        """
+        return self._footprint(footprint_id)
+
+    def _fetch_footprint(self, footprint_id: str):  # -> shapely.Geometry | None
         import shapely
 
         rows = self._query("SELECT wkb FROM footprints WHERE id = ?", (footprint_id,))
