@@ -61,28 +61,38 @@ _ABBR_KEEP_DOT = frozenset({"co", "twp", "st", "mt", "ft", "ste", "is"})
 class _Tok:
     __slots__ = ("start", "core", "end", "dot", "poss", "word", "norm", "cap", "upper", "inner_dot")
 
-    def __init__(self, text: str, m: re.Match) -> None:
-        self.start = m.start()
-        self.end = m.end()
-        raw = m.group()
-        self.dot = raw.endswith(".")
-        core = raw[:-1] if self.dot else raw
+    def __init__(self, start: int, raw: str) -> None:
+        self.start = start
+        self.end = start + len(raw)
+        self.dot = dot = raw[-1] == "."
+        core = raw[:-1] if dot else raw
         self.poss = False
-        if not self.dot and len(core) > 2 and core.endswith(_POSSESSIVE):
+        if not dot and len(core) > 2 and core[-1] in "sS" and core[-2] in "'\u2019":
             core = core[:-2]
             self.poss = True
-        self.core = self.start + len(core)
+        self.core = start + len(core)
         self.word = core
-        # ASCII words need no folding: the common case, kept cheap
-        self.norm = core.lower().replace(".", "") if core.isascii() and "'" not in core \
-            else normalize(core)
         first = core[0]
-        # scripts without case (CJK, Arabic...) count as capitalised, and so do
-        # elided articles before a capital ("d'Ivoire", "l'Aquila")
-        self.cap = first.isupper() or (first.isalpha() and not first.islower()) or (
-            len(core) > 3 and first in "dl" and core[1] in "'\u2019" and core[2].isupper())
-        self.upper = len(core) >= 2 and core.isupper() and sum(c.isalpha() for c in core) >= 2
+        if first.islower():
+            # the common case, kept cheap: lower-case ASCII words need no folding
+            self.norm = core.replace(".", "") if core.isascii() and "'" not in core \
+                else normalize(core)
+            # elided articles before a capital count as capitalised ("d'Ivoire")
+            self.cap = len(core) > 3 and first in "dl" and core[1] in "'\u2019" and \
+                core[2].isupper()
+            self.upper = False
+        else:
+            self.norm = core.lower().replace(".", "") if core.isascii() and "'" not in core \
+                else normalize(core)
+            # scripts without case (CJK, Arabic...) count as capitalised
+            self.cap = first.isupper() or first.isalpha()
+            self.upper = len(core) >= 2 and core.isupper() and \
+                sum(c.isalpha() for c in core) >= 2
         self.inner_dot = "." in core
+
+
+def _tokens(text: str) -> list[_Tok]:
+    return [_Tok(m.start(), m.group()) for m in _TOKEN.finditer(text)]
 
 
 @dataclass(slots=True)
@@ -162,7 +172,7 @@ class Recognizer:
     def __call__(self, text: str) -> list[Span]:
         if not text:
             return []
-        toks = [_Tok(text, m) for m in _TOKEN.finditer(text)]
+        toks = _tokens(text)
         if not toks:
             return []
         title_lines = _title_case_lines(text)
