@@ -240,6 +240,8 @@ class Resolver:
                 near = d <= _SAME_PLACE_KM
                 m.place = best
                 m.confidence = float(min(1.0, probs[near].sum()))
+                if g.hint == "fuzzy":  # a spelling guess is less sure than a name match
+                    m.confidence *= 0.8
                 far = np.where(~near)[0]
                 if far.size:
                     j = int(far[np.argmax(probs[far])])

@@ -215,3 +215,12 @@ def test_derived_demonym_span_resolves_to_its_place(res):
     r = given(res, "Dagestani police said so.", "Dagestani")
     p = r.mentions[0].place
     assert p is not None and p.country_code == "RU" and p.fcode == "ADM1"
+
+
+def test_fuzzy_matching_is_opt_in_and_less_confident(gazetteer_db, res):
+    text = "Flooding hit Massachusets."
+    span = [Span(13, 25, "Massachusets", "place")]
+    assert res(Article(id="f", text=text), span).mentions[0].place is None
+    m = Resolver(gazetteer_db, fuzzy=True)(Article(id="f", text=text), span).mentions[0]
+    assert m.place.name == "Massachusetts" and m.place.fcode == "ADM1"
+    assert m.confidence <= 0.8
