@@ -224,3 +224,10 @@ def test_fuzzy_matching_is_opt_in_and_less_confident(gazetteer_db, res):
     m = Resolver(gazetteer_db, fuzzy=True)(Article(id="f", text=text), span).mentions[0]
     assert m.place.name == "Massachusetts" and m.place.fcode == "ADM1"
     assert m.confidence <= 0.8
+
+
+def test_metonymy_of_buildings_and_literal_visits(rec, res):
+    text = "The Pentagon signaled readiness. Reporters waited at the Pentagon in the rain."
+    r = run(rec, res, text)
+    assert [(m.text, m.metonymic) for m in r.mentions] == [("Pentagon", True),
+                                                           ("Pentagon", False)]
