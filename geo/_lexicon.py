@@ -108,6 +108,7 @@ _STOP_BASE = CALENDAR | _words("""
     tv radio internet web online email
     passover hanukkah kwanzaa diwali eid
     patrol chamber airport area marshal duma interior dow panther panthers
+    lot suite apt unit room box gate pier exit terminal platform track building floor
 """)
 
 #: Words that introduce a person's name: "Mr. Austin", "Sen. Warner", "President Lincoln".
@@ -173,7 +174,7 @@ GIVEN_NAMES = _words("""
     rhonda rich riley rocky rod roland roscoe ross rudy russ sammy sandy seth sherman sid
     sonny stan stanley stuart sylvia ted teddy terrence tex theo thelma toby trent trey
     vern vince virgil wade wallace walt ward warren wes wesley wilbur will willard willis
-    wilson woody zach
+    wilson woody zach taylor
     kristina kristin krista hailey haley kayla kaitlyn brittney courtney chelsea whitney
     tiffany heidi holly jenna jill joy kara kari kelsey kristy lacey leah lindsay lindsey
     mandy marcia marsha meredith misty nadia natalie paige peggy penny sabrina shelby stacey

@@ -163,6 +163,12 @@ class Recognizer:
         self._cache[key] = res
         return res
 
+    def _placeish(self, key: str) -> bool:
+        m = self._lookup(key)
+        return bool(m) and any(x.kind in ("name", "official") and (
+            x.place.fcode in _PLACE_FCODES_MAJOR or x.place.fclass in ("T", "H", "L")
+            or x.place.population >= 20_000) for x in m)
+
     def _significant_key(self, key: str) -> bool:
         m = self._lookup(key)
         return bool(m) and any(_is_significant(x.place) and x.kind in ("name", "official")
@@ -403,6 +409,13 @@ class Recognizer:
             if nb is not None and gap == "-" and len(nb.word) > 1 and not nb.word.isdigit() \
                     and not self._lookup(nb.norm):
                 return "hyphen"
+        # firms: "Stevens & Wilkinson", "McPherson & Jacobsen LLC"
+        if single:
+            after_amp = re.match(r" & ([A-Z][\w]*)", text[c.end:c.end + 40])
+            before_amp = re.search(r"([A-Z][\w]*) & $", text[max(0, c.start - 40):c.start])
+            other = after_amp or before_amp
+            if other and not self._placeish(normalize(other.group(1))):
+                return "firm"  # "Trinidad & Tobago" stays
         # age after a name: "Williams, 41,"
         if single and re.match(r", \d{1,3},", text[c.end:c.end + 6]):
             return "age"

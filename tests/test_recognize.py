@@ -183,3 +183,8 @@ def test_elided_articles_and_list_support(rec):
 
 def test_country_known_by_an_alternate_name_at_sentence_start(rec):
     assert texts(rec("Netherlands has never had a case.")) == ["Netherlands"]
+
+
+def test_firms_joined_by_ampersand(rec):
+    assert rec("The design firm Stevens & Wilkinson billed the city.") == []
+    assert texts(rec("Flights to Trinidad & Tobago resumed.")) == ["Trinidad", "Tobago"]
