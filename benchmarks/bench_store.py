@@ -124,12 +124,15 @@ def export_in_child(store: Path, out: Path) -> tuple[int, float, float, float, f
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="10000,100000,1000000")
-    ap.add_argument("--places", type=int, default=20000, help="random gazetteer places to draw from")
+    ap.add_argument("--sizes", default=None, help="mention counts (default 10000,100000,1000000)")
+    ap.add_argument("--places", type=int, default=None, help="random gazetteer places to draw from (20000)")
+    ap.add_argument("--quick", action="store_true", help="smoke run: 10k and 100k mentions, 2000 places")
     ap.add_argument("--random-points", action="store_true", help="random points instead of gazetteer places")
     ap.add_argument("--keep", default=None, help="keep stores/exports in this directory")
     ap.add_argument("--json", default=None, help="also write the results as JSON here")
     args = ap.parse_args()
+    args.sizes = args.sizes or ("10000,100000" if args.quick else "10000,100000,1000000")
+    args.places = args.places or (2000 if args.quick else 20000)
 
     from geo._synthetic import random_places, synthetic_frames
     from geo.query import group_by
@@ -137,8 +140,14 @@ def main() -> None:
 
     info = machine()
     info["load average at start"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    for k, v in info.items():
-        print(f"{k:9}: {v}")
+    try:  # the project's shared benchmark header (command, date, machine, versions)
+        from benchmarks._machine import header
+
+        print(header())
+        print(f"- load average at start: {info['load average at start']}")
+    except ImportError:
+        for k, v in info.items():
+            print(f"{k:9}: {v}")
     t = time.perf_counter()
     region_resolver = None
     if args.random_points:

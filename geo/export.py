@@ -98,19 +98,26 @@ def write(frames: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame], path: str | os.
         raise ValueError(f"unknown layer {layer!r}; choose one of {', '.join(LAYERS)}")
     fmt = format or format_for(path)
     path = Path(path)
-    titles = None
+    titles = titles_table = None
     if articles is not None and layer in ("mentions", None):
-        titles = (pd.DataFrame({c: articles[c].to_numpy() for c in ("article_id", "title", "url") if c in articles})
-                  .drop_duplicates("article_id", keep="last").set_index("article_id"))
-    geojson = fmt in ("geojson", "geojsonseq")
-    titles_table = _titles_table(titles) if titles is not None else None
+        if _is_table(articles):  # from the store: already one row per article, in Arrow
+            titles_table = _titles_table_arrow(articles)
+        else:
+            titles = (pd.DataFrame({c: articles[c].to_numpy() for c in ("article_id", "title", "url")
+                                    if c in articles})
+                      .drop_duplicates("article_id", keep="last").set_index("article_id"))
+            titles_table = _titles_table(titles)
+    arrow_path = fmt in ("geojson", "geojsonseq", "parquet")
+    pandas_titles = {"value": titles}
 
     def prepare(chunk: Any) -> Any:
         if _is_table(chunk):
-            if geojson or fmt == "parquet":  # fast path: Arrow all the way from the store's parts to the file
+            if arrow_path:  # fast path: Arrow all the way from the store's parts to the file
                 return _prepare_table(chunk, titles_table)
             chunk = _table_to_frame(chunk)
-        return _prepare(chunk, layer, titles)
+        if pandas_titles["value"] is None and titles_table is not None:  # built only when a frame needs it
+            pandas_titles["value"] = titles_table.to_pandas().set_index("article_id")
+        return _prepare(chunk, layer, pandas_titles["value"])
 
     chunks = (prepare(c) for c in _nonempty(_chunks(frames, chunk_size), layer))
     writer = {"geojson": _write_geojson, "geojsonseq": _write_geojsonseq, "parquet": _write_parquet,
@@ -198,6 +205,13 @@ def _titles_table(titles: pd.DataFrame) -> Any:
         **{c: pa.array(titles[c].astype("string").to_numpy(dtype=object, na_value=None), pa.large_string())
            for c in ("title", "url") if c in titles},
     })
+
+
+def _titles_table_arrow(articles: Any) -> Any:
+    import pyarrow as pa
+
+    return articles.select([c for c in ("article_id", "title", "url") if c in articles.column_names]).cast(
+        pa.schema([(c, pa.large_string()) for c in ("article_id", "title", "url") if c in articles.column_names]))
 
 
 def _prepare_table(table: Any, titles: Any) -> Any:

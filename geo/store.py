@@ -64,6 +64,9 @@ LOCK_FILE = ".lock"
 LAYERS = ("articles", "mentions")
 #: rows per parquet row group: bounds the memory of streamed reads
 ROW_GROUP = 50_000
+#: rows per chunk of a streamed export: small enough that a 10k-row store and a
+#: 10M-row one export with the same peak memory, large enough to amortise kernel calls
+EXPORT_CHUNK = 10_000
 _HASH_CHUNK = 1 << 20
 
 
@@ -298,6 +301,10 @@ class Store:
     def _read_part(self, entry: dict[str, Any], columns: list[str] | None = None, *,
                    verify: bool = True) -> pa.Table:
         path = self._part_path(entry)
+        if columns is not None:
+            # a few columns of a part (ids, titles): hash it streaming, then read just those columns,
+            # instead of holding the whole file (article texts included) in memory
+            return self._read_columns(entry, columns, verify=verify)
         try:
             data = path.read_bytes()
         except FileNotFoundError as err:
@@ -311,6 +318,25 @@ class Store:
         try:
             table = pq.read_table(pa.BufferReader(data), columns=columns)
         except (pa.ArrowException, OSError, ValueError) as err:
+            raise StoreError(f"store {self.path}: part file {entry['file']} is unreadable: {err}") from err
+        if table.num_rows != entry["rows"]:
+            raise StoreError(f"store {self.path}: part file {entry['file']} holds {table.num_rows} rows, "
+                             f"manifest says {entry['rows']}")
+        return table
+
+    def _read_columns(self, entry: dict[str, Any], columns: list[str], *, verify: bool = True) -> pa.Table:
+        path = self._part_path(entry)
+        try:
+            if verify and (path.stat().st_size != entry["bytes"] or _sha256_file(path) != entry["sha256"]):
+                raise StoreError(f"store {self.path}: part file {entry['file']} is corrupt (checksum mismatch); "
+                                 f"the store is damaged (see `eventmap store check`)")
+            table = pq.read_table(path, columns=columns)
+        except FileNotFoundError as err:
+            raise StoreError(f"store {self.path}: part file {entry['file']} listed in {MANIFEST} is missing; "
+                             f"the store is damaged (see `eventmap store check`)") from err
+        except (pa.ArrowException, OSError, ValueError) as err:
+            if isinstance(err, StoreError):
+                raise
             raise StoreError(f"store {self.path}: part file {entry['file']} is unreadable: {err}") from err
         if table.num_rows != entry["rows"]:
             raise StoreError(f"store {self.path}: part file {entry['file']} holds {table.num_rows} rows, "
@@ -682,17 +708,27 @@ class Store:
                 return write(self.articles[self.articles["article_id"].isin(ids)], path, layer="articles")
             return write(ments, path, layer="mentions", articles=self.articles)
         if layer == "articles":
-            return write(self.iter_tables("articles"), path, layer="articles")
+            return write(self.iter_tables("articles", batch_size=EXPORT_CHUNK), path, layer="articles",
+                         chunk_size=EXPORT_CHUNK)
         arts = self._article_lookup()
-        return write(self.iter_tables("mentions"), path, layer="mentions", articles=arts)
+        return write(self.iter_tables("mentions", batch_size=EXPORT_CHUNK), path, layer="mentions", articles=arts,
+                     chunk_size=EXPORT_CHUNK)
 
-    def _article_lookup(self) -> pd.DataFrame:
-        """article_id, title, url of the live articles (small columns only, for joins)."""
-        parts = [self._read_part(b["parts"]["articles"], ["article_id", "title", "url"]).to_pandas()
+    def _article_lookup(self) -> pa.Table:
+        """article_id, title, url of the live articles, as an Arrow table (small columns only, for joins)."""
+        import pyarrow.compute as pc
+
+        cols = ["article_id", "title", "url"]
+        parts = [self._read_part(b["parts"]["articles"], cols).cast(pa.schema([(c, pa.large_string()) for c in cols]))
                  for b in self._read_manifest()["batches"]]
         if not parts:
-            return pd.DataFrame({"article_id": [], "title": [], "url": []}, dtype="string")
-        return pd.concat(parts, ignore_index=True).drop_duplicates("article_id", keep="last")
+            return pa.table({c: pa.array([], pa.large_string()) for c in cols})
+        table = pa.concat_tables(parts)
+        if len(parts) > 1:  # a replaced article: keep its latest row
+            ids = table["article_id"].combine_chunks()
+            last = pd.Series(np.arange(len(ids))).groupby(pc.dictionary_encode(ids).indices.to_numpy()).max()
+            table = table.take(pa.array(np.sort(last.to_numpy())))
+        return table
 
 
 def _last_occurrence(mentions: pd.DataFrame) -> pd.DataFrame:
