@@ -9,13 +9,17 @@ County/Parish, "feature" when it said Lake/River/Mount...).
 """
 from __future__ import annotations
 
+import logging
 import re
 
 from gazetteer import normalize
+from gazetteer.errors import GazetteerError
 
 from geo import _lexicon as lex
 
 __all__ = ["Candidates", "candidates", "strip_span_text", "demonym_places"]
+
+logger = logging.getLogger(__name__)
 
 _TRAIL = " \t\n.,;:!?\"'()[]{}\u201c\u201d\u2018\u2019*-\u2013\u2014"
 _POSS = re.compile(r"(?:['\u2019]s|s['\u2019])$", re.IGNORECASE)
@@ -118,7 +122,8 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
     if fuzzy and len(key) >= 4:
         try:
             ms = list(gaz.fuzzy(t, limit=10))
-        except Exception:  # fuzzy index unavailable: no guess rather than a crash
+        except GazetteerError as err:  # fuzzy index unavailable: no guess rather than a crash
+            logger.warning("fuzzy lookup of %r failed: %s", t, err)
             ms = []
         if ms:
             return Candidates(ms[:limit], "fuzzy", key)

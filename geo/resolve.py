@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,7 +123,7 @@ class Resolver:
         self.record: list | None = None
 
     # ------------------------------------------------------------------ public
-    def __call__(self, article, spans) -> ArticleResult:
+    def __call__(self, article: "Article", spans: "Iterable[Span]") -> ArticleResult:
         text = article.text
         spans = list(spans)
         groups, of_span = self._groups(text, spans)
@@ -458,3 +459,4 @@ class _Context:
 
 
 from geo.articles import Article  # noqa: E402  (runtime name for the annotation above)
+from geo.recognize import Span  # noqa: E402
