@@ -6,7 +6,9 @@
   place of its country bearing the capital's name from ``countries.json``,
   otherwise ``PPL`` (no installed source records which towns are admin
   seats, so ``PPLA`` is not assigned).
-- ``countries.json``: ISO codes, name, population, capital, geonameid; no
+- ``countries.json``: ISO codes, name, population, capital, geonameid (every
+  ISO 3166-1 entry becomes a ``PCLI``: the file does not tell dependent
+  territories, GeoNames' ``PCLD``/``PCLS``, from sovereign states); no
   coordinates (the countryinfo source supplies point and polygon).  ISO
   codes are not indexed as names (see :mod:`gazetteer.sources.countryinfo`).
 - ``continents.json``: the seven GeoNames continents (``CONT``) with a point
