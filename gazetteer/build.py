@@ -45,7 +45,8 @@ Pipeline
 
 5. Rank (importance = log10(population + 1) + a bonus by feature code),
    index every name under :func:`gazetteer.normalize` (plus its St./Saint,
-   Mt./Mount, Ft./Fort spelling, kind ``alt``), simplify footprints,
+   Mt./Mount, Ft./Fort spelling and a leading N./S./E./W. for North/South/
+   East/West, kind ``alt``), simplify footprints,
    and write the artefact to a temporary file that replaces the live one
    atomically (:func:`os.replace`).  A file lock serialises concurrent
    builders; a reader never sees a half-written file.
@@ -117,15 +118,24 @@ _WORD_VARIANTS = {"saint": "st", "st": "saint", "sainte": "ste", "ste": "sainte"
 _CANON_WORDS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 
 
-_VARIANT_WORD = re.compile(r"\b(?:saint|st|sainte|ste|fort|ft|mount|mt)\b")
+#: a leading compass word is abbreviated in US local news ("W. Columbia", "N. Charleston")
+_LEADING_VARIANTS = {"north": "n", "south": "s", "east": "e", "west": "w"}
+
+_VARIANT_WORD = re.compile(r"\b(?:saint|st|sainte|ste|fort|ft|mount|mt)\b|^(?:north|south|east|west) ")
 
 
 def key_variants(key: str) -> list[str]:
-    """Other spellings of a normalised key: "saint louis" → ["st louis"], "mt vernon" → ["mount vernon"]."""
+    """Other spellings of a normalised key.
+
+    >>> key_variants("saint louis"), key_variants("mt vernon"), key_variants("west columbia")
+    (['st louis'], ['mount vernon'], ['w columbia'])
+    """
     if " " not in key or not _VARIANT_WORD.search(key):
         return []
     words = key.split(" ")
     out = []
+    if words[0] in _LEADING_VARIANTS:
+        out.append(" ".join([_LEADING_VARIANTS[words[0]], *words[1:]]))
     for i, w in enumerate(words):
         alt = _WORD_VARIANTS.get(w)
         if alt and len(words) > 1:
