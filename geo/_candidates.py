@@ -35,12 +35,14 @@ _OPEN_FEATURES = frozenset({"sea", "ocean", "mountains", "range", "desert", "gul
 class Candidates:
     """Places a span's text may name, with how they were found."""
 
-    __slots__ = ("matches", "hint", "key")
+    __slots__ = ("matches", "hint", "key", "static", "can_act")
 
     def __init__(self, matches: list, hint: str | None, key: str) -> None:
         self.matches = matches
         self.hint = hint
         self.key = key
+        self.static = None     # feature rows, filled and cached by the resolver
+        self.can_act = False   # some reading is a capital or a country
 
 
 def strip_span_text(text: str) -> str:

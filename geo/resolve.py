@@ -168,11 +168,17 @@ class Resolver:
             g = groups.get(gk)
             if g is None:
                 g = groups[gk] = _Group(c.key, c.matches, c.hint)
-                g.static = np.array([rk.static_vector(m.place, m.kind, r)
-                                     for r, m in enumerate(c.matches)], dtype=float)
+                # the candidate-only part of the features is the same in every article
+                static = getattr(c, "static", None)
+                if static is None:
+                    static = c.static = np.array([rk.static_vector(m.place, m.kind, r)
+                                                  for r, m in enumerate(c.matches)], dtype=float)
+                    c.can_act = any(rk.kind_class(m.place) in ("capital", "country")
+                                    for m in c.matches)
+                g.static = static
             g.idx.append(i)
             of_span.append(g)
-            if s.kind != "demonym" and actor_context(text, s.start, s.end):
+            if s.kind != "demonym" and c.can_act and actor_context(text, s.start, s.end):
                 g.actor = True
         return list(groups.values()), of_span
 
@@ -218,6 +224,9 @@ class Resolver:
             ctx = _Context(groups)
             new = []
             for g in groups:
+                if len(g.cands) == 1:  # nothing to choose: context cannot change it
+                    new.append((g.feats, g.scores))
+                    continue
                 feats = base[id(g)].copy()
                 ctx.fill(g, feats)
                 new.append((feats, feats @ w))
