@@ -9,8 +9,9 @@
 
 Queries may be qualified by comma-separated areas, most specific first:
 "Springfield, IL", "Paris, Texas", "Georgia, US", "Laurel County, Kentucky,
-USA".  Each qualifier is looked up in the gazetteer and keeps only the
-candidates inside it (same country, same admin1/admin2 codes, or inside its
+USA", "Paris, FR".  Each qualifier is looked up in the gazetteer (and, when
+it is an upper-case ISO 3166-1 code, taken as that country too) and keeps
+only the candidates inside it (same country, same admin1/admin2 codes, or inside its
 footprint for regions).  A qualifier that names no place makes the query a
 miss rather than silently ignoring it.
 """
@@ -89,6 +90,7 @@ class OfflineGeocoder(Geocoder):
                 if not qual:
                     continue
                 areas = [m.place for m in gaz.lookup(qual) if m.kind != "demonym"]
+                areas += _country_by_code(gaz, qual)
                 if not areas:
                     logger.info("geocode: qualifier %r of %r names no place", qual, query)
                     return []
@@ -177,6 +179,24 @@ def _inside(gaz: Gazetteer, place: Place, area: Place) -> bool:
 
             return bool(shapely.contains_xy(geom, place.lon, place.lat))
     return False
+
+
+def _country_by_code(gaz: Gazetteer, qual: str) -> list[Place]:
+    """An ISO 3166-1 alpha-2/alpha-3 qualifier ("Paris, FR", "Perth, AUS").
+
+    ISO codes are not names in the gazetteer (in prose "GA" is Georgia the
+    state), but after a comma in a geocoding query they are meant as codes.
+    """
+    code = qual.replace(".", "").strip()
+    if not (code.isascii() and code.isalpha() and code.isupper() and len(code) in (2, 3)):
+        return []
+    if len(code) == 3:
+        import pycountry
+
+        found = pycountry.countries.get(alpha_3=code)
+        code = found.alpha_2 if found else ""
+    place = gaz.country(code) if code else None
+    return [place] if place is not None else []
 
 
 def _codes(value: str | Iterable[str] | None, what: str, *, upper: bool) -> set[str] | None:

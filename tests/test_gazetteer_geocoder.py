@@ -135,3 +135,15 @@ def test_qualifier_that_restates_or_contains_the_place(geo, query, admin1):
 def test_capital_before_its_namesake_province(gazetteer_db):
     top = gazetteer_db.lookup("Tokyo")[0].place
     assert top.fcode == "PPLC" and top.country_code == "JP"
+
+
+@pytest.mark.parametrize(("query", "cc"), [("Paris, FR", "FR"), ("Perth, AUS", "AU"), ("Perth, GB", "GB"),
+                                           ("London, CA", "CA")])
+def test_iso_code_qualifiers(geo, query, cc):
+    loc = geo.geocode(query)
+    assert loc is not None and loc.raw["country_code"] == cc
+
+
+def test_iso_codes_are_not_place_names(gazetteer_db):
+    # in prose "GA" is Georgia the state, not Gabon; codes count only as qualifiers
+    assert all(m.place.country_code != "GA" for m in gazetteer_db.lookup("GA"))
