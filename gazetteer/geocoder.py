@@ -127,17 +127,25 @@ class OfflineGeocoder(Geocoder):
 
     # -- reverse ----------------------------------------------------------
     def reverse(self, query: Any, *, exactly_one: bool = True, limit: int | None = None,
-                feature_classes: Sequence[str] | None = ("P",)) -> Location | list[Location] | None:
+                feature_classes: Sequence[str] | None = ("P",),
+                max_distance_km: float | None = None) -> Location | list[Location] | None:
         """The populated place nearest to ``query`` ((lat, lon), "lat, lon" or geopy Point).
 
         The address names the place, its admin areas and its country;
-        ``.raw["distance_km"]`` is the great-circle distance to it.
+        ``.raw["distance_km"]`` is the great-circle distance to it.  With
+        ``max_distance_km``, places farther away are not returned (None when
+        none is near: the open sea).
         """
         lat, lon = _parse_point(query)
+        if max_distance_km is not None and not (isinstance(max_distance_km, (int, float))
+                                                and max_distance_km > 0):
+            raise ConfigurationError(f"max_distance_km must be a positive number, got {max_distance_km!r}")
         k = 1 if exactly_one else (limit or 1)
         if not isinstance(k, int) or k < 1:
             raise ConfigurationError(f"limit must be a positive integer, got {limit!r}")
         hits = self.gazetteer.nearest(lat, lon, k=k, fclasses=feature_classes)
+        if max_distance_km is not None:
+            hits = [(p, d) for p, d in hits if d <= max_distance_km]
         if not hits:
             return None
         locs = [self._location(p, "name", distance_km=d) for p, d in hits]

@@ -147,3 +147,13 @@ def test_iso_code_qualifiers(geo, query, cc):
 def test_iso_codes_are_not_place_names(gazetteer_db):
     # in prose "GA" is Georgia the state, not Gabon; codes count only as qualifiers
     assert all(m.place.country_code != "GA" for m in gazetteer_db.lookup("GA"))
+
+
+def test_reverse_max_distance(geo):
+    # the middle of the South Pacific: the nearest town is far away
+    far = geo.reverse((-40.0, -130.0))
+    assert far is not None and far.raw["distance_km"] > 500
+    assert geo.reverse((-40.0, -130.0), max_distance_km=100) is None
+    assert geo.reverse((35.1, 129.04), max_distance_km=10).raw["name"] == "Busan"
+    with pytest.raises(ConfigurationError, match="max_distance_km"):
+        geo.reverse((35.1, 129.04), max_distance_km=-1)
