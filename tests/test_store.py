@@ -226,3 +226,17 @@ def test_missing_columns_are_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="columns missing.*confidence"):
         Store(tmp_path).ingest(SimpleNamespace(articles=r.articles, mentions=r.mentions.drop(columns="confidence")))
     assert not (tmp_path / "manifest.json").exists()
+
+
+def test_ingest_raw_inputs_through_the_pipeline(tmp_path: Path) -> None:
+    """Store.ingest also takes what geo.parse takes, and reports what the parser skipped."""
+    store = Store(tmp_path / "s")
+    missing = tmp_path / "missing.jsonl"
+    rep = store.ingest([{"id": "r1", "title": "Ferries", "text": "Ferries left Busan for Fukuoka at dawn."},
+                        missing])
+    assert rep.added == 1 and rep.batch == 1
+    assert len(rep.skipped) == 1 and "missing.jsonl" in str(rep.skipped[0])
+    assert list(store.articles["article_id"]) == ["r1"]
+    assert {"Busan", "Fukuoka"} <= set(store.mentions["text"])
+    again = store.ingest([{"id": "r1", "title": "Ferries", "text": "Ferries left Busan for Fukuoka at dawn."}])
+    assert (again.added, again.unchanged, again.batch) == (0, 1, None)
