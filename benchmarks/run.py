@@ -100,7 +100,7 @@ BENCHES = [
                      "<=", 5, "s"),
           ]),
     Bench("store", "Store: queries and export", "bench_store.py",
-          quick_args=[["--quick"], ["--sizes", "10000,100000"]],
+          quick_args=[["--quick"]],
           targets=[
               Target("store 1M mentions: region query", "1M/region_s", "<=", 0.5, "s"),
               Target("store 1M mentions: radius query (1000 km)", "1M/radius1000_s", "<=", 0.5, "s"),
