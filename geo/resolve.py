@@ -66,6 +66,7 @@ class ArticleResult:
 
 
 _QUALIFIER_GAPS = (", ", ",", " (", ", the ", " - ")
+_LIST_GAPS = frozenset({", ", " and ", ", and ", " or ", ", or ", " & ", "; "})
 _SAME_PLACE_KM = 161.0
 _ROUNDS = 3
 _MAX_CANDIDATES = 40
@@ -76,7 +77,7 @@ class _Group:
 
     __slots__ = ("key", "idx", "cands", "hint", "static", "lat", "lon", "choice",
                  "qual_targets", "qual_sources", "scores", "feats", "actor", "cc", "a1",
-                 "is_country", "is_admin1", "point", "is_cap")
+                 "is_country", "is_admin1", "point", "is_cap", "siblings", "kc")
 
     def __init__(self, key, cands, hint):
         self.key = key
@@ -92,6 +93,7 @@ class _Group:
         self.scores = None
         self.feats = None
         self.actor = False
+        self.siblings: list["_Group"] = []   # neighbours in an enumeration
 
 
 class Resolver:
@@ -183,11 +185,30 @@ class Resolver:
         return list(groups.values()), of_span
 
     def _link_qualifiers(self, text, spans, groups, of_span):
-        for i in range(len(spans) - 1):
+        n = len(spans)
+        gaps = [text[spans[i].end:spans[i + 1].start] for i in range(n - 1)]
+        # enumerations of three or more ("Ohio, Oklahoma, Oregon and Utah"): siblings
+        in_list = [False] * max(n - 1, 0)
+        i = 0
+        while i < n - 1:
+            j = i
+            while j < n - 1 and gaps[j] in _LIST_GAPS:
+                j += 1
+            if j - i >= 2:
+                for k in range(i, j):
+                    in_list[k] = True
+            i = j + 1
+        for i in range(n - 1):
             a, b = of_span[i], of_span[i + 1]
             if a is None or b is None or a is b:
                 continue
-            gap = text[spans[i].end:spans[i + 1].start]
+            # "Springfield, Ill., and Paris" still qualifies Springfield: only names that
+            # may themselves be states or countries are siblings of a following state
+            if in_list[i] and (_major(a) or not _admin_like(b)):
+                a.siblings.append(b)
+                b.siblings.append(a)
+                continue
+            gap = gaps[i]
             if gap not in _QUALIFIER_GAPS:
                 continue
             if not any(rk.is_country(m.place) or rk.is_admin1(m.place) or
@@ -344,6 +365,16 @@ def _qualifier_features(g: _Group) -> tuple[np.ndarray, np.ndarray]:
     return agree, clash
 
 
+def _major(g: _Group) -> bool:
+    return any(m.kind in ("name", "official") and (rk.is_country(m.place) or rk.is_admin1(m.place))
+               for m in g.cands)
+
+
+def _admin_like(g: _Group) -> bool:
+    return any(rk.is_country(m.place) or rk.is_admin1(m.place) or m.place.fcode == "ADM2"
+               for m in g.cands)
+
+
 def _hint_features(g: _Group, feats: np.ndarray) -> None:
     if not g.hint:
         return
@@ -364,6 +395,7 @@ def _hint_features(g: _Group, feats: np.ndarray) -> None:
 
 
 _CTX_TOP = 10   # readings of each other name that serve as context
+_KC: dict[str, int] = {}   # kind class -> small int
 
 
 def _prepare(groups: list[_Group]) -> None:
@@ -377,6 +409,7 @@ def _prepare(groups: list[_Group]) -> None:
                          if p.country_code and p.admin1 and not rk.is_country(p) else -4
                          for p in cands])
         kcs = [rk.kind_class(p) for p in cands]
+        g.kc = np.array([_KC.setdefault(k, len(_KC)) for k in kcs])
         g.is_country = np.array([k == "country" for k in kcs])
         g.is_admin1 = np.array([k == "admin1" for k in kcs])
         g.point = np.array([k not in ("country", "admin1", "region") for k in kcs])
@@ -409,6 +442,7 @@ class _Context:
         self.starts = np.array(starts)
         self.prob = np.concatenate(probs)
         cat = lambda attr: np.concatenate([getattr(g, attr)[o] for g, o in zip(groups, sel)])
+        self.kc = cat("kc")
         self.lat = cat("lat")
         self.lon = cat("lon")
         self.cc = cat("cc")
@@ -455,6 +489,14 @@ class _Context:
         feats[:, I["near_any_40"]] = self._reduce(np.where(pt, np.exp(-d / 40.0), 0.0), w, False)
         feats[:, I["near_any_sq"]] = feats[:, I["near_any"]] ** 2
         feats[:, I["pop_foreign"]] = feats[:, I["logpop"]] * (1.0 - feats[:, I["ctx_country_any"]])
+        if g.siblings:
+            # enumeration neighbours: expected share reading as the same kind, same country
+            same_kind = same_cc * (g.kc[:, None] == self.kc[None, :])
+            ws = np.zeros(len(self.groups))
+            for h in g.siblings:
+                ws[self.index[id(h)]] = 1.0
+            ws /= ws.sum()
+            feats[:, I["list_kin"]] = self._reduce(same_kind, ws, True)
         if g.is_cap.any():
             named = same_cc * self.country[None, :]
             feats[:, I["capital_ctx"]] = np.where(g.is_cap, self._reduce(named, w, False), 0.0)

@@ -231,3 +231,11 @@ def test_metonymy_of_buildings_and_literal_visits(rec, res):
     r = run(rec, res, text)
     assert [(m.text, m.metonymic) for m in r.mentions] == [("Pentagon", True),
                                                            ("Pentagon", False)]
+
+
+def test_enumerated_states_are_states_not_towns_qualified_by_each_other(rec, res):
+    text = "Cases were confirmed in Ohio, Oklahoma, Oregon and Utah."
+    r = run(rec, res, text)
+    assert [(m.text, m.place.fcode, m.place.country_code) for m in r.mentions] == [
+        ("Ohio", "ADM1", "US"), ("Oklahoma", "ADM1", "US"), ("Oregon", "ADM1", "US"),
+        ("Utah", "ADM1", "US")]
