@@ -58,8 +58,9 @@ def geocode_misses(result: ArticleResult, geocoder: Any) -> int:
             try:
                 cache[m.text] = geocoder.geocode(m.text, exactly_one=True)
             except (GeopyError, OSError, ValueError) as err:  # EventmapError is a GeopyError
-                logger.warning("%s: online geocoding of %r failed: %s", result.article.origin or result.article.id,
-                               m.text, err)
+                where = result.article.origin or result.article.id
+                result.problems.append(f"{where}: online geocoding of {m.text!r} failed: {err}")
+                logger.warning("%s", result.problems[-1])
                 cache[m.text] = None
         loc = cache[m.text]
         if loc is not None:

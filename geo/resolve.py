@@ -17,7 +17,7 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -63,6 +63,8 @@ class ArticleResult:
     article: "Article"
     mentions: list[Mention]
     focus: list[Focus]
+    #: problems met on the way that left something undone (e.g. an online geocoder was down)
+    problems: list[str] = field(default_factory=list)
 
 
 _QUALIFIER_GAPS = (", ", ",", " (", ", the ", " - ")

@@ -78,7 +78,8 @@ def _pipeline_options(ctx_opts: dict[str, Any]) -> dict[str, Any]:
         from gazetteer.online import make_geocoder
 
         opts["geocoder"] = make_geocoder(name, user_agent=ctx_opts.get("user_agent"),
-                                         domain=ctx_opts.get("domain"), data_dir=ctx_opts.get("data_dir"))
+                                         domain=ctx_opts.get("domain"), data_dir=ctx_opts.get("data_dir"),
+                                         cache=ctx_opts.get("geocode_cache") or True)
     return opts
 
 
@@ -92,6 +93,15 @@ def _read(inputs: tuple[str, ...], opts: dict[str, Any], skipped: list[Exception
     return read_articles(
         list(inputs), text_column=opts["text_column"], title_column=opts["title_column"],
         id_column=opts["id_column"], given_spans=opts["given_spans"], strict=opts["strict"], on_error=on_error)
+
+
+def _reporting(results: Iterator[Any], skipped: list[Any]) -> Iterator[Any]:
+    """Pass results through, reporting (and counting as skipped) what each left undone."""
+    for res in results:
+        for problem in res.problems:
+            skipped.append(problem)
+            echo_err(problem)
+        yield res
 
 
 def _input_options(f: Any) -> Any:
@@ -113,6 +123,8 @@ def _input_options(f: Any) -> Any:
                      help="offline, nominatim, photon, or a chain like offline+nominatim."),
         click.option("--user-agent", default=None, help="User agent for online geocoders (required by Nominatim)."),
         click.option("--domain", default=None, help="Online geocoder host (e.g. your own Nominatim)."),
+        click.option("--geocode-cache", type=click.Path(dir_okay=False), default=None,
+                     help="SQLite cache of online answers (default: in the data dir)."),
         click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="EVENTMAP_DATA_DIR",
                      help="Gazetteer and cache directory [env: EVENTMAP_DATA_DIR]."),
         click.option("--strict", is_flag=True, help="Stop at the first bad input instead of skipping it."),
@@ -144,11 +156,11 @@ def parse_cmd(inputs: tuple[str, ...], output: str, layer: str, **opts: Any) -> 
     """
     from geo.pipeline import iter_results
 
-    skipped: list[Exception] = []
+    skipped: list[Any] = []
     articles = _read(inputs, opts, skipped)
     options = _pipeline_options(opts)
     progress = sys.stderr.isatty()
-    results = iter_results(articles, workers=opts["workers"], progress=progress, **options)
+    results = _reporting(iter_results(articles, workers=opts["workers"], progress=progress, **options), skipped)
     suffix = Path(output).suffix.lower()
     n = 0
     if output == "-" or suffix in (".jsonl", ".ndjson"):
@@ -204,8 +216,8 @@ def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, include_demo
     articles = _read((gold,), opts, skipped)
     options = _pipeline_options(opts)
     preds = []
-    for res in iter_results(articles, workers=opts["workers"], progress=sys.stderr.isatty(),
-                            total=len(gold_articles), **options):
+    for res in _reporting(iter_results(articles, workers=opts["workers"], progress=sys.stderr.isatty(),
+                                       total=len(gold_articles), **options), skipped):
         kept = [mention_record(m) for m in res.mentions if include_demonyms or m.kind != "demonym"]
         preds.append(prediction_record(res.article.id, kept))
     metrics = score(gold_articles, preds)
