@@ -356,7 +356,8 @@ class Recognizer:
                 if prev.norm in lex.SHIP_PREFIXES or (prev.norm in lex.SHIP_NOUNS and not prev.cap):
                     return "ship"
                 if c.kind == "place" and not c.abbr_only:
-                    if prev.norm in lex.TITLES and prev.cap:
+                    # "Sen. Warner", "President Lincoln"; not "... Court Judge. Columbus"
+                    if prev.norm in lex.TITLES and prev.cap and (gap == " " or len(prev.word) <= 4):
                         return "person"
                     if prev.cap and prev.norm in lex.GIVEN_NAMES and not prev.upper and \
                             not self._significant_key(prev.norm):
@@ -407,7 +408,7 @@ class Recognizer:
         for nb, gap in ((prev, text[prev.core:first.start] if prev else ""),
                         (nxt, text[toks[c.j].core:nxt.start] if nxt else "")):
             if nb is not None and gap == "-" and len(nb.word) > 1 and not nb.word.isdigit() \
-                    and not self._lookup(nb.norm):
+                    and not (nb.upper and len(nb.word) <= 3) and not self._lookup(nb.norm):
                 return "hyphen"
         # firms: "Stevens & Wilkinson", "McPherson & Jacobsen LLC"
         if single:

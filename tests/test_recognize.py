@@ -188,3 +188,8 @@ def test_country_known_by_an_alternate_name_at_sentence_start(rec):
 def test_firms_joined_by_ampersand(rec):
     assert rec("The design firm Stevens & Wilkinson billed the city.") == []
     assert texts(rec("Flights to Trinidad & Tobago resumed.")) == ["Trinidad", "Tobago"]
+
+
+def test_title_at_a_sentence_end_does_not_make_the_next_word_a_person(rec):
+    spans = rec("Hyles won the race for Municipal Court Judge. Columbus voters agreed.")
+    assert "Columbus" in texts(spans)
