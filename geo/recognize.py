@@ -53,6 +53,14 @@ _COUNTRY_FCODES = ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR")
 # two-letter codes news prose uses for countries without context (others,
 # such as ISO codes "TV" or "IT", are words far more often)
 _LIST_GAPS = frozenset({", ", " and ", ", and ", " or ", ", or ", " & "})
+_DISEASE_AFTER = re.compile(
+    r" (?:[a-z]+ )?(?:virus|viruses|fever|flu|influenza|disease|ebolavirus|encephalitis|strain|"
+    r"strains)\b")
+_PAPER_AFTER = re.compile(
+    r"(?:'s)? (?:State |Daily |Sunday |Evening |Morning )?(?:Times|Post|Herald|Journal|Tribune|Gazette|"
+    r"Daily|Chronicle|Dispatch|Inquirer|Observer|Courier|Register|Sentinel|Star-Ledger|"
+    r"Post-Dispatch|Times-Picayune)\b(?! (?:Square|Road|Street|Avenue|Building|Office|Hall))")
+_PAPER_BEFORE = re.compile(r"(?:Times|Herald|Post|Tribune) of $")
 _DEMONYM_ENDINGS = ("ian", "ians", "an", "ans", "ese", "i", "is", "z")
 _COMMON_CODES = frozenset({"us", "uk", "eu"})
 _ABBR_KEEP_DOT = frozenset({"co", "twp", "st", "mt", "ft", "ste", "is"})
@@ -410,6 +418,17 @@ class Recognizer:
             if nb is not None and gap == "-" and len(nb.word) > 1 and not nb.word.isdigit() \
                     and not (nb.upper and len(nb.word) <= 3) and not self._lookup(nb.norm):
                 return "hyphen"
+        # "US$460", "A$5": currencies
+        if text[c.end:c.end + 1] == "$":
+            return "currency"
+        # "West Nile virus", "Marburg fever", "A/California/7/2009": diseases and strains
+        if _DISEASE_AFTER.match(text, c.end) or text[c.start - 1:c.start] == "/" and \
+                text[c.end:c.end + 1] == "/":
+            return "disease"
+        # newspapers: "New York Times", "Lansing State Journal", "Times of India"
+        if _PAPER_AFTER.match(text, c.end) or \
+                _PAPER_BEFORE.search(text[max(0, c.start - 12):c.start]):
+            return "newspaper"
         # firms: "Stevens & Wilkinson", "McPherson & Jacobsen LLC"
         if single:
             after_amp = re.match(r" & ([A-Z][\w]*)", text[c.end:c.end + 40])

@@ -193,3 +193,9 @@ def test_firms_joined_by_ampersand(rec):
 def test_title_at_a_sentence_end_does_not_make_the_next_word_a_person(rec):
     spans = rec("Hyles won the race for Municipal Court Judge. Columbus voters agreed.")
     assert "Columbus" in texts(spans)
+
+
+def test_currencies_diseases_and_newspapers(rec):
+    text = ("A US$460 million fund fights West Nile virus and Marburg fever, the New York Times "
+            "and the Times of India reported from Kenya.")
+    assert texts(rec(text)) == ["Kenya"]
