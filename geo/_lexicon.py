@@ -122,6 +122,9 @@ TITLES = _words("""
     prime king queen prince princess duke duchess emperor mayor councilman councilwoman
     councillor councilor commissioner superintendent principal dean chairman chairwoman
     chair ceo spokesman spokeswoman ambassador envoy
+    director manager executive administrator coordinator spokesperson analyst researcher
+    doctor nurse editor reporter correspondent founder owner treasurer clerk supervisor
+    inspector constable const agent lawyer ranger pilot
     sheikh sheik ayatollah mullah
 """)
 

@@ -199,3 +199,8 @@ def test_currencies_diseases_and_newspapers(rec):
     text = ("A US$460 million fund fights West Nile virus and Marburg fever, the New York Times "
             "and the Times of India reported from Kenya.")
     assert texts(rec(text)) == ["Kenya"]
+
+
+def test_job_titles_mark_people(rec):
+    text = "Managing Director Bo Ryan said safety came first in Australia. Ryan said more."
+    assert texts(rec(text)) == ["Australia"]
