@@ -14,6 +14,12 @@ other names' choices, hence the rounds. Reports acc@161 on both halves with
 the hand-set defaults and with the fitted weights; ``--write`` stores the
 weights in ``geo/ranker_weights.json`` (feature weights only: no names,
 spans or coordinates from the corpora).
+
+Status (2026-11-25, LGL + GeoVirus, 2 cores): neither the likelihood fit nor
+``--search`` beat the hand-set :data:`geo._ranker.DEFAULT_WEIGHTS` on the
+held-out half (acc@161 0.856 fitted vs 0.858 defaults; the search gained
++0.006 on the training half and nothing held out), so no weights file is
+shipped and the resolver uses the defaults. Re-run after adding features.
 """
 from __future__ import annotations
 
