@@ -8,7 +8,6 @@ from geo.articles import Article, read_articles
 from geo.errors import InputError, QueryError, StoreError
 from geo.frames import SCHEMA_VERSION
 from geo.pipeline import ParseResult, Pipeline, parse
-from geo.query import group_by, query
 from geo.resolve import ArticleResult, Focus, Mention
 from geo.store import Store
 
@@ -24,8 +23,6 @@ __all__ = [
     "QueryError",
     "Store",
     "StoreError",
-    "group_by",
     "parse",
-    "query",
     "read_articles",
 ]

@@ -180,7 +180,8 @@ def parse_cmd(inputs: tuple[str, ...], output: str, layer: str, **opts: Any) -> 
         collected = list(results)
         n = len(collected)
         frames = dict(zip(("articles", "mentions", "places"), build_frames(collected)))
-        write(frames[layer], output, layer=layer)
+        write(frames[layer], output, layer=layer,
+              articles=frames["articles"] if layer == "mentions" else None)
     else:
         raise click.BadParameter(f"unknown output format {suffix or output!r}; use .jsonl, .geojson, .parquet, "
                                  ".csv, .gpkg or .fgb", param_hint="-o/--output")
