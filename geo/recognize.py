@@ -46,7 +46,7 @@ _POSSESSIVE = ("'s", "\u2019s", "'S", "\u2019S")
 _JOIN_GAPS = frozenset({" ", "-", ". ", ".-", "\u2011"})
 _SENTENCE_END = frozenset(".!?:;")
 _OPENERS = "\"'\u201c\u2018([{\u00ab*\u2022-\u2013\u2014 \t"
-_DATELINE_AFTER = re.compile(r"\s*(?:,|\(|[-\u2013\u2014]{1,2}\s|:)")
+_DATELINE_AFTER = re.compile(r"\s*(?:,|\(|[-\u2013\u2014\x96\x97]{1,3}\s|:)")
 _PLACE_FCODES_MAJOR = ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR", "ADM1", "PPLC", "CONT")
 _COUNTRY_FCODES = ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR")
 # lower-case surface words that may still start or end an abbreviation match
@@ -179,7 +179,7 @@ class Recognizer:
 
     def _significant_key(self, key: str) -> bool:
         m = self._lookup(key)
-        return bool(m) and any(_is_significant(x.place) and x.kind in ("name", "official")
+        return bool(m) and any(_is_significant(x.place) and x.kind in ("name", "official", "abbr")
                                for x in m)
 
     # ------------------------------------------------------------------ main
@@ -367,7 +367,7 @@ class Recognizer:
                     # "Sen. Warner", "President Lincoln"; not "... Court Judge. Columbus"
                     if prev.norm in lex.TITLES and prev.cap and (gap == " " or len(prev.word) <= 4):
                         return "person"
-                    if prev.cap and prev.norm in lex.GIVEN_NAMES and not prev.upper and \
+                    if gap == " " and prev.cap and prev.norm in lex.GIVEN_NAMES and not prev.upper and \
                             not self._significant_key(prev.norm):
                         return "person"
             # "the submarine USS Missouri", "the nuclear submarine Missouri"
@@ -415,7 +415,7 @@ class Recognizer:
         # hyphenated words: "Wal-Mart" is no place, "US-ROK" and "D-Charleston" hold two
         for nb, gap in ((prev, text[prev.core:first.start] if prev else ""),
                         (nxt, text[toks[c.j].core:nxt.start] if nxt else "")):
-            if nb is not None and gap == "-" and len(nb.word) > 1 and not nb.word.isdigit() \
+            if nb is not None and gap == "-" and nb.cap and len(nb.word) > 1 \
                     and not (nb.upper and len(nb.word) <= 3) and not self._lookup(nb.norm):
                 return "hyphen"
         # "US$460", "A$5": currencies

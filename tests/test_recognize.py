@@ -204,3 +204,8 @@ def test_currencies_diseases_and_newspapers(rec):
 def test_job_titles_mark_people(rec):
     text = "Managing Director Bo Ryan said safety came first in Australia. Ryan said more."
     assert texts(rec(text)) == ["Australia"]
+
+
+def test_hyphenated_based_and_sentence_boundaries_after_names(rec):
+    spans = rec("The London-based charity met envoy George Mitchell. U.S. officials said so.")
+    assert texts(spans) == ["London", "U.S."]
