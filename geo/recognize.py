@@ -407,6 +407,8 @@ class Recognizer:
         if first.norm in ("st", "saint", "ste") and toks[c.j].poss and nxt is not None \
                 and nxt.cap and not nxt.upper:
             return "saint"
+        if single and len(c.key) < 2:
+            return "letter"  # "U Frame It", "H2O"
         if single and (c.key in lex.CALENDAR or c.key in lex.TITLES):
             return "calendar"
         if prev is not None and prev.norm in ("st", "saint", "ste", "san", "santa") and \
