@@ -85,7 +85,8 @@ class SpacyRecognizer:
     --------
     >>> import gazetteer, spacy                                        # doctest: +SKIP
     >>> nlp = spacy.blank("en")                                        # doctest: +SKIP
-    >>> nlp.add_pipe("entity_ruler").add_patterns([{"label": "GPE", "pattern": "Busan"}])
+    >>> ruler = nlp.add_pipe("entity_ruler")                           # doctest: +SKIP
+    >>> ruler.add_patterns([{"label": "GPE", "pattern": "Busan"}])     # doctest: +SKIP
     >>> rec = SpacyRecognizer(gazetteer.load(), model=nlp)             # doctest: +SKIP
     >>> rec("Ships left Busan's port.")                                # doctest: +SKIP
     [Span(start=11, end=16, text='Busan', kind='place')]
@@ -234,6 +235,8 @@ def _load(model: Any) -> Any:
             f"spaCy model {str(model)!r} is not installed or not a pipeline directory; "
             f"install one first, e.g. `python -m spacy download {DEFAULT_MODEL}` "
             f"(eventmap never downloads models), then pass its name or path ({err})") from err
+    except ValueError as err:  # a broken or incompatible config.cfg
+        raise ConfigurationError(f"spaCy model {str(model)!r} cannot be loaded: {err}") from err
     # only entity recognition is used: skip the tagger, parser, lemmatizer...
     unused = [name for name, factory in nlp.pipe_factories.items()
               if factory not in _ENTITY_FACTORIES]

@@ -202,6 +202,16 @@ def test_missing_model_is_a_configuration_error(gazetteer_db):
     assert isinstance(info.value.__cause__, OSError)
 
 
+def test_broken_model_directory_is_a_configuration_error(gazetteer_db, tmp_path):
+    (tmp_path / "meta.json").write_text('{"lang": "en", "name": "broken", "version": "0.0.0"}')
+    (tmp_path / "config.cfg").write_text('[nlp]\nlang = "en"\npipeline = ["x"]\n'
+                                         '[components]\n[components.x]\nfactory = "no_such_factory"\n')
+    with pytest.raises(ConfigurationError, match="cannot be loaded"):
+        SpacyRecognizer(gazetteer_db, model=tmp_path)
+    with pytest.raises(ConfigurationError, match="not installed or not a pipeline directory"):
+        SpacyRecognizer(gazetteer_db, model=tmp_path / "missing")
+
+
 def test_default_model_missing_says_how_to_install(gazetteer_db):
     if spacy.util.is_package("en_core_web_sm"):
         pytest.skip("en_core_web_sm is installed here")
@@ -262,3 +272,27 @@ def test_parse_frames_with_spacy(gazetteer_db, nlp):
     # frames hold Point(lon, lat)
     assert busan.geometry.y == pytest.approx(35.1, abs=0.3)
     assert busan.geometry.x == pytest.approx(129.0, abs=0.3)
+
+
+def test_cli_parse_with_a_spacy_model_directory(gazetteer_db, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from geo.cli import main
+
+    _ruler_nlp().to_disk(tmp_path / "model")
+    article = tmp_path / "a.txt"
+    article.write_text("Ships left Busan for Seoul.\n", encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(main, ["parse", str(article), "--recognizer", "spacy",
+                               "--spacy-model", str(tmp_path / "model"), "-o", "-"])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    assert [(m["text"], m["country_code"]) for m in rows[0]["mentions"]] == [("Busan", "KR"), ("Seoul", "KR")]
+
+    res = runner.invoke(main, ["parse", str(article), "--recognizer", "spacy",
+                               "--spacy-model", str(tmp_path / "nothing-here"), "-o", "-"])
+    assert res.exit_code != 0
+    assert "python -m spacy download en_core_web_sm" in res.output
+    assert "Traceback" not in res.output
