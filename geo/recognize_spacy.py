@@ -22,10 +22,9 @@ from typing import Any
 
 from gazetteer import normalize
 from gazetteer.errors import ConfigurationError
-
 from geo.recognize import Span
 
-__all__ = ["SpacyRecognizer", "PLACE_LABELS", "DEMONYM_LABELS", "DEFAULT_MODEL"]
+__all__ = ["DEFAULT_MODEL", "DEMONYM_LABELS", "PLACE_LABELS", "SpacyRecognizer"]
 
 logger = logging.getLogger(__name__)
 

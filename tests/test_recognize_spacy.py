@@ -1,6 +1,7 @@
 """The spaCy recogniser, with small rule-based pipelines built here (no model download)."""
 from __future__ import annotations
 
+import itertools
 import logging
 import sys
 
@@ -8,9 +9,9 @@ import pytest
 
 spacy = pytest.importorskip("spacy")
 
-from gazetteer.errors import ConfigurationError, EventmapError  # noqa: E402
-from geo.recognize import Span  # noqa: E402
-from geo.recognize_spacy import SpacyRecognizer  # noqa: E402
+from gazetteer.errors import ConfigurationError, EventmapError
+from geo.recognize import Span
+from geo.recognize_spacy import SpacyRecognizer
 
 PATTERNS = [
     {"label": "GPE", "pattern": "Busan"},
@@ -57,7 +58,7 @@ def _got(spans):
 
 def _offsets_ok(text, spans):
     assert spans == sorted(spans, key=lambda s: s.start)
-    for a, b in zip(spans, spans[1:]):
+    for a, b in itertools.pairwise(spans):
         assert a.end <= b.start
     for s in spans:
         assert text[s.start:s.end] == s.text
