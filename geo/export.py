@@ -13,12 +13,9 @@ counter-clockwise (right-hand rule) and split at the antimeridian.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
-import shutil
-import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +26,7 @@ import pandas as pd
 import shapely
 import shapely.affinity
 
+from geo._atomic import atomic_path
 from geo.coords import CRS
 from geo.errors import StoreError
 
@@ -124,19 +122,8 @@ def write(frames: gpd.GeoDataFrame | Iterable[gpd.GeoDataFrame], path: str | os.
               "gpkg": _write_ogr, "fgb": _write_ogr, "csv": _write_csv}.get(fmt)
     if writer is None:
         raise ValueError(f"unknown output format {fmt!r}")
-    # keep the extension last: GDAL drivers check it (and FlatGeobuf makes a directory otherwise)
-    tmp = path.parent / f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}"
-    try:
+    with atomic_path(path) as tmp:  # keeps the extension last: GDAL drivers read it
         n = writer(chunks, tmp, layer=layer, fmt=fmt)
-        _fsync(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp.is_dir():
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-        raise
     logger.info("wrote %d %s to %s", n, layer or "rows", path)
     return n
 
@@ -236,14 +223,6 @@ def _table_to_frame(table: Any) -> gpd.GeoDataFrame:
     df = table.drop_columns([c for c in ("geometry",) if c in table.column_names]).to_pandas()
     geoms = shapely.from_wkb(wkb) if wkb is not None else np.full(len(df), None, dtype=object)
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, index=df.index, crs=CRS), crs=CRS)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _iso(s: pd.Series) -> pd.Series:

@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
+from geo._atomic import atomic_open, atomic_path, fsync_dir
 from geo.coords import CRS
 from geo.errors import StoreError
 from geo.frames import (
@@ -115,22 +116,6 @@ class CheckReport:
 
 
 # --- small file helpers ---------------------------------------------------------------------------
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
 
 def _sha256_file(path: Path) -> str:
     h = hashlib.sha256()
@@ -251,15 +236,8 @@ class Store:
 
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
         """The commit point: temp file, fsync, os.replace, fsync the directory."""
-        path = self.path / MANIFEST
-        tmp = self.path / f".{MANIFEST}.{uuid.uuid4().hex}.tmp"
-        data = json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8")
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(self.path)
+        with atomic_open(self.path / MANIFEST, "wb") as fh:
+            fh.write(json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"))
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -488,10 +466,8 @@ class Store:
     def _write_part(self, frame: gpd.GeoDataFrame, seq: int, tag: str, layer: str) -> dict[str, Any]:
         name = f"{seq:06d}-{tag}-{layer}.parquet"
         final = self.path / PARTS_DIR / name
-        tmp = self.path / PARTS_DIR / f".{name}.{uuid.uuid4().hex[:8]}.tmp"
-        frame.to_parquet(tmp, index=False, row_group_size=ROW_GROUP, compression="zstd")
-        _fsync_file(tmp)
-        os.replace(tmp, final)
+        with atomic_path(final) as tmp:
+            frame.to_parquet(tmp, index=False, row_group_size=ROW_GROUP, compression="zstd")
         return {"file": f"{PARTS_DIR}/{name}", "sha256": _sha256_file(final), "rows": len(frame),
                 "bytes": final.stat().st_size}
 
@@ -562,7 +538,7 @@ class Store:
             tag = uuid.uuid4().hex[:8]
             parts = {"articles": self._write_part(a, seq, tag, "articles"),
                      "mentions": self._write_part(m, seq, tag, "mentions")}
-            _fsync_dir(self.path / PARTS_DIR)
+            fsync_dir(self.path / PARTS_DIR)
             new = dict(manifest)
             new["batches"] = [*manifest["batches"], {
                 "seq": seq, "id": f"{seq:06d}-{tag}",
@@ -594,7 +570,7 @@ class Store:
             m["_batch"] = np.int64(seq)
             parts = {"articles": self._write_part(a, seq, tag, "articles"),
                      "mentions": self._write_part(m, seq, tag, "mentions")}
-            _fsync_dir(self.path / PARTS_DIR)
+            fsync_dir(self.path / PARTS_DIR)
             new = dict(manifest)
             new["batches"] = [{"seq": seq, "id": f"{seq:06d}-{tag}", "compacted": True,
                                "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -615,7 +591,7 @@ class Store:
                 logger.info("removing unreferenced part file %s", p)
                 with contextlib.suppress(FileNotFoundError):
                     p.unlink()
-        for p in self.path.glob(f".{MANIFEST}.*.tmp"):
+        for p in self.path.glob(f".{Path(MANIFEST).stem}.*.tmp{Path(MANIFEST).suffix}"):
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from geo._atomic import write_text_atomic
 
 __all__ = ["save_map"]
 
@@ -27,16 +28,6 @@ def save_map(m: Any, path: str | os.PathLike, *, offline: bool = False) -> Path:
         folder = f"{path.stem}_files"
         localize(m, mode="copy", dest=path.parent / folder, prefix=f"{folder}/")
     html = m.get_root().render()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_text_atomic(path, html)
     logger.info("wrote %s (%.1f MB)", path, path.stat().st_size / 1e6)
     return path

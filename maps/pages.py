@@ -11,12 +11,12 @@ import logging
 import math
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from geo._atomic import write_text_atomic
 from maps.html import escape_html, safe_url, url_fragment_value
 
 __all__ = ["page_name", "article_page_html", "index_page_html", "write_article_pages"]
@@ -159,20 +159,6 @@ def index_page_html(articles: pd.DataFrame, *, map_href: str = "../map.html",
     return _page("Articles", body)
 
 
-def _write_atomic(path: Path, content: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def write_article_pages(articles: pd.DataFrame, mentions: pd.DataFrame, directory: str | os.PathLike, *,
                         map_href: str = "../map.html", on_map: set[str] | None = None) -> list[Path]:
     """Write ``<directory>/<page_name(id)>`` for every article, plus ``index.html``.
@@ -189,11 +175,11 @@ def write_article_pages(articles: pd.DataFrame, mentions: pd.DataFrame, director
         if aid is None:
             continue
         path = out / page_name(aid)
-        _write_atomic(path, article_page_html(row, by_article.get(aid, empty), map_href=map_href, on_map=on_map))
+        write_text_atomic(path, article_page_html(row, by_article.get(aid, empty), map_href=map_href, on_map=on_map))
         written.append(path)
     index = out / "index.html"
     counts = mentions[mentions["place_id"].notna()].groupby("article_id").size().to_dict() if len(mentions) else {}
-    _write_atomic(index, index_page_html(articles, map_href=map_href, mention_counts=counts))
+    write_text_atomic(index, index_page_html(articles, map_href=map_href, mention_counts=counts))
     written.append(index)
     logger.info("wrote %d article pages to %s", len(written) - 1, out)
     return written

@@ -137,7 +137,7 @@ def test_interrupted_parse_leaves_no_truncated_output(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # kill -9 while the output is being written (its temporary file exists)
     deadline = time.monotonic() + 120
-    while not list(tmp_path.glob(".out.jsonl.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
+    while not list(tmp_path.glob(".out.*.tmp.jsonl")) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert proc.poll() is None, "parse finished before it could be interrupted"
     time.sleep(0.5)

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
+from geo._atomic import atomic_open
 from geo.cli._common import EXIT_SKIPPED, cli_errors, echo_err
 
 __all__ = ["COMMANDS", "mention_record"]
@@ -36,31 +35,6 @@ def mention_record(m: Any) -> dict[str, Any]:
 def article_record(res: Any) -> dict[str, Any]:
     return {"id": res.article.id, "title": res.article.title,
             "mentions": [mention_record(m) for m in res.mentions]}
-
-
-class _AtomicText:
-    """A text file that appears at ``path`` only when complete (temp file + rename)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> TextIO:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-        return self.fh
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        try:
-            if exc_type is None:
-                self.fh.flush()
-                os.fsync(self.fh.fileno())
-            self.fh.close()
-            if exc_type is None:
-                os.replace(self.tmp, self.path)
-        finally:
-            if os.path.exists(self.tmp):
-                os.unlink(self.tmp)
 
 
 def _pipeline_options(ctx_opts: dict[str, Any]) -> dict[str, Any]:
@@ -169,7 +143,7 @@ def parse_cmd(inputs: tuple[str, ...], output: str, layer: str, **opts: Any) -> 
                 sys.stdout.write(json.dumps(article_record(res), ensure_ascii=False) + "\n")
                 n += 1
         else:
-            with _AtomicText(Path(output)) as fh:
+            with atomic_open(output, newline="\n") as fh:
                 for res in results:
                     fh.write(json.dumps(article_record(res), ensure_ascii=False) + "\n")
                     n += 1
@@ -225,7 +199,7 @@ def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, include_demo
     metrics["mode"] = "given-spans" if opts["given_spans"] else "end-to-end"
     metrics["gold_file"] = gold
     if predictions:
-        with _AtomicText(Path(predictions)) as fh:
+        with atomic_open(predictions, newline="\n") as fh:
             for rec in preds:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     if as_json:

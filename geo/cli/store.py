@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 import click
 
+from geo._atomic import atomic_path
 from geo.cli._common import EXIT_SKIPPED, cli_errors, echo_err
 
 __all__ = ["COMMANDS"]
@@ -248,18 +248,13 @@ def _write_table(table: Any, path: Path, mentions: Any) -> None:
 
     ext = path.suffix.lower()
     if ext in (".csv", ".jsonl", ".parquet") and mentions is None:
-        tmp = path.parent / f".{path.stem}.{os.getpid()}.tmp{path.suffix}"
-        try:
+        with atomic_path(path) as tmp:
             if ext == ".csv":
                 table.to_csv(tmp, index=False)
             elif ext == ".jsonl":
                 table.to_json(tmp, orient="records", lines=True, force_ascii=False)
             else:
                 table.to_parquet(tmp, index=False)
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
     elif mentions is not None and ext in FORMATS:
         pts = (gpd.GeoDataFrame(mentions[["place_id", "geometry"]], geometry="geometry", crs=CRS)
                .dropna(subset=["place_id"]).drop_duplicates("place_id"))
@@ -279,13 +274,7 @@ def _draw(store: Any, mentions: Any, path: Path, data_dir: str | None) -> None:
     ids = set(mentions["article_id"].dropna())
     arts = store.articles[store.articles["article_id"].isin(ids)]
     m = maps.event_map((arts, mentions, places_from_mentions(mentions)), gazetteer_dir=data_dir)
-    save = getattr(maps, "save_map", None)
-    if save is not None:
-        save(m, path)
-    else:  # pragma: no cover - older maps package
-        tmp = path.parent / f".{path.stem}.{os.getpid()}.tmp.html"
-        m.save(str(tmp))
-        os.replace(tmp, path)
+    maps.save_map(m, path)
     echo_err(f"map → {path}")
 
 
