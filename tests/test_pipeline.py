@@ -176,3 +176,29 @@ def test_evaluate_command_scores_a_small_gold_file(tmp_path):
             assert metrics["recognition"]["exact"]["F1"] == 1.0
         else:
             assert metrics["recognition"]["overlap"]["R"] == 1.0
+
+
+def test_evaluate_agrees_with_reference_scorer_on_its_own_predictions(tmp_path):
+    from test_evaluate import REFERENCE
+
+    if not REFERENCE.exists():
+        pytest.skip(f"reference scorer not at {REFERENCE}")
+    texts = [("Officials in Busan said South Korean ships left for Japan.", {"Busan": (35.1, 129.04),
+                                                                         "Japan": (36.0, 138.0)}),
+             ("Rain fell on Lyon; the French capital Paris stayed dry.", {"Lyon": (45.75, 4.85),
+                                                                          "Paris": (33.66, -95.56)})]
+    recs = [{"id": f"t{i}", "text": t, "toponyms": [
+        {"start": t.index(n), "end": t.index(n) + len(n), "name": n, "lat": lat, "lon": lon}
+        for n, (lat, lon) in gold.items()]} for i, (t, gold) in enumerate(texts)]
+    gold = _jsonl(tmp_path / "gold.jsonl", recs)
+    pred = tmp_path / "pred.jsonl"
+    r = CliRunner().invoke(main, ["evaluate", str(gold), "--json", "--predictions", str(pred)])
+    assert r.exit_code == 0, r.output
+    ours = json.loads(r.output)
+    ref = json.loads(subprocess.run([sys.executable, str(REFERENCE), str(gold), str(pred), "--json"],
+                                    capture_output=True, text=True, check=True).stdout)
+    assert ours["recognition"] == ref["recognition"]
+    assert ours["resolution"] == ref["resolution"]
+    # the demonym is predicted (not a gold span here), and Paris, Texas is far from the resolved Paris
+    assert ours["recognition"]["exact"]["pred"] > ours["recognition"]["exact"]["tp"]
+    assert ours["resolution"]["acc161"] < 1.0

@@ -171,17 +171,19 @@ def parse_cmd(inputs: tuple[str, ...], output: str, layer: str, **opts: Any) -> 
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option("--predictions", type=click.Path(dir_okay=False), default=None,
               help="Also write the predictions in the reference scorer's format.")
-@click.option("--include-demonyms", is_flag=True,
-              help="Score demonym mentions too (gold corpora do not annotate them as toponyms).")
 @_input_options
 @cli_errors
-def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, include_demonyms: bool, **opts: Any) -> None:
+def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, **opts: Any) -> None:
     """Run the pipeline on a gold corpus and print recognition and resolution metrics.
 
     GOLD is JSONL with 'text' and 'toponyms' per article (the corpora README
     format). Reports P/R/F1 (exact and overlap), accuracy@161 km (over resolved
     and strict), mean/median km and AUC. With --given-spans, recognition is
     skipped and the gold spans are resolved.
+
+    It scores exactly what `eventmap parse` outputs, demonyms included
+    (corpora such as LGL annotate them as toponyms); --no-demonyms leaves
+    them out for corpora that do not.
     """
     from geo.evaluate import format_report, load_gold, prediction_record, score
     from geo.pipeline import iter_results
@@ -193,8 +195,7 @@ def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, include_demo
     preds = []
     for res in _reporting(iter_results(articles, workers=opts["workers"], progress=sys.stderr.isatty(),
                                        total=len(gold_articles), **options), skipped):
-        kept = [mention_record(m) for m in res.mentions if include_demonyms or m.kind != "demonym"]
-        preds.append(prediction_record(res.article.id, kept))
+        preds.append(prediction_record(res.article.id, [mention_record(m) for m in res.mentions]))
     metrics = score(gold_articles, preds)
     metrics["mode"] = "given-spans" if opts["given_spans"] else "end-to-end"
     metrics["gold_file"] = gold
