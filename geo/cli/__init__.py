@@ -14,7 +14,7 @@ import click
 __all__ = ["main"]
 
 #: modules contributing commands, in help order
-_COMMAND_MODULES = ("parse", "geocode", "gazetteer", "map", "store", "bench")
+_COMMAND_MODULES = ("parse", "geocode", "gazetteer", "map", "store")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -29,11 +29,5 @@ def main(verbose: int, quiet: bool) -> None:
 
 
 for _name in _COMMAND_MODULES:
-    try:
-        _mod = importlib.import_module(f"geo.cli.{_name}")
-    except ModuleNotFoundError as _err:  # a command family not written yet
-        if _err.name != f"geo.cli.{_name}":
-            raise
-        continue
-    for _cmd in getattr(_mod, "COMMANDS", ()):
+    for _cmd in importlib.import_module(f"geo.cli.{_name}").COMMANDS:
         main.add_command(_cmd)
