@@ -318,6 +318,7 @@ class Gazetteer:
             "by_fcode": by_code,
             "names_by_kind": kinds,
             "derived_points": self._meta.get("derived_points"),
+            "derived_footprints": self._meta.get("derived_footprints", 0),
             "admin2_assigned": self._meta.get("admin2_assigned"),
             "aliases": self._meta.get("aliases"),
         }

@@ -43,6 +43,13 @@ Pipeline
      member towns (a lower bound);
    - countries: see :mod:`gazetteer.sources.countryinfo` (Factbook-style point).
 
+   Footprints: the supplement's fill places without one, and its ``country:``
+   outlines replace countryinfo's (they are countryinfo's completed with the
+   parts it lacks).  First-level areas get APPROXIMATE footprints derived from
+   the Voronoi cells of their member towns, clipped to the country
+   (:mod:`gazetteer._footprints`); their ids are listed in the artefact's
+   ``derived_footprint_ids`` metadata.
+
 5. Rank (importance = log10(population + 1) + a bonus by feature code),
    index every name under :func:`gazetteer.normalize` (plus its St./Saint,
    Mt./Mount, Ft./Fort spelling and a leading N./S./E./W. for North/South/
@@ -206,7 +213,8 @@ def builder_fingerprint() -> str:
     """
     h = hashlib.sha256()
     here = Path(__file__).parent
-    for p in [here / "build.py", here / "_store.py", *sorted((here / "sources").glob("*.py"))]:
+    for p in [here / "build.py", here / "_store.py", here / "_footprints.py",
+              *sorted((here / "sources").glob("*.py"))]:
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
@@ -550,6 +558,59 @@ def _derive_points(m: _Merger) -> dict[str, int]:
     return stats
 
 
+def _apply_footprints(m: _Merger, footprints: Iterable[tuple[str, Any]]) -> int:
+    """Give places the footprints the supplement has for them; return how many countries it completed.
+
+    A footprint fills a place that has none, except that a ``country:`` target
+    always wins: the supplement yields a country's WHOLE outline there
+    (countryinfo's polygon plus the parts it lacks, such as Somaliland and
+    Northern Cyprus, see :func:`gazetteer.supplement.footprints`).
+    """
+    completed = 0
+    for target, geom in footprints:
+        pid = m.codes.get(target, target)
+        rec = m.places.get(pid)
+        if rec is None or geom is None:
+            continue
+        if rec.footprint is None:
+            rec.footprint = geom
+        elif target.startswith("country:") and rec.fcode == "PCLI":
+            rec.footprint = geom
+            completed += 1
+    return completed
+
+
+def _derive_admin1_footprints(m: _Merger) -> list[str]:
+    """Approximate footprints of first-level areas from their towns (see :mod:`gazetteer._footprints`).
+
+    Only areas without a footprint get one; returns the ids of those that did.
+    """
+    from gazetteer._footprints import admin1_footprints
+
+    admin1 = {key[7:]: pid for key, pid in m.codes.items() if key.startswith("admin1:")}
+    countries = {}
+    for key, pid in m.codes.items():
+        if key.startswith("country:"):
+            rec = m.places.get(pid)
+            if rec is not None and rec.footprint is not None:
+                countries[key[8:]] = rec.footprint
+    wanted = set()
+    for code, pid in admin1.items():
+        rec = m.places.get(pid)
+        if rec is not None and rec.footprint is None:
+            cc, _, a1 = code.partition(".")
+            wanted.add((cc, a1))
+    towns = ((r.country_code, r.admin1, r.lat, r.lon, r.population) for r in m.places.values()
+             if r.fclass == "P" and r.lat is not None and r.country_code in countries
+             and f"{r.country_code}.{r.admin1}" in admin1)
+    ids = []
+    for (cc, a1), geom in admin1_footprints(towns, countries, wanted).items():
+        pid = admin1[f"{cc}.{a1}"]
+        m.places[pid].footprint = geom
+        ids.append(pid)
+    return sorted(ids)
+
+
 def _footprint_wkb(geom: Any) -> bytes | None:
     import shapely
 
@@ -732,7 +793,7 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
                 stale.unlink()  # left by a killed build; we hold the lock
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
         t0 = time.perf_counter()
-        stages = ["read sources", "merge", "admin2", "derive points", "aliases",
+        stages = ["read sources", "merge", "admin2", "derive points", "admin1 footprints", "aliases",
                   "rank", "footprints", "names", "write"]
         bar = tqdm(total=len(stages), desc="gazetteer", unit="step", file=sys.stderr,
                    disable=not progress, leave=False)
@@ -758,15 +819,14 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
                 n_records += 1
             tick("merge")
             m.resolve_pending()
-            for target, geom in src.footprints:
-                pid = m.codes.get(target, target)
-                if pid in m.places and m.places[pid].footprint is None:
-                    m.places[pid].footprint = geom
+            n_completed = _apply_footprints(m, src.footprints)
             n_fill_dropped = _drop_fill_duplicates(m)
             tick("admin2")
             n_admin2 = _assign_admin2(m, src.admin_rows, src.admin2_of)
             tick("derive points")
             derived = _derive_points(m)
+            tick("admin1 footprints")
+            derived_fps = _derive_admin1_footprints(m)
             tick("aliases")
             n_alias = bad_alias = 0
             for alias, kind, target in src.aliases:
@@ -791,6 +851,9 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
                 "fill_only_duplicates_dropped": n_fill_dropped,
                 "admin2_assigned": n_admin2,
                 "derived_points": derived,
+                "country_footprints_completed": n_completed,
+                "derived_footprints": len(derived_fps),
+                "derived_footprint_ids": derived_fps,
                 "aliases": n_alias,
                 "aliases_rejected": bad_alias,
                 **stats,

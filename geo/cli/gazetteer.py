@@ -75,7 +75,8 @@ def _text(info: dict[str, Any]) -> str:
         "sources:     " + ", ".join(f"{k} {v}" for k, v in (info["sources"] or {}).items()),
         f"supplement:  {info['supplement']}  builder: {info.get('builder')}",
         f"places:      {info['places']:,}  names: {info['names']:,}  "
-        f"footprints: {info['footprints']:,}",
+        f"footprints: {info['footprints']:,} "
+        f"({info.get('derived_footprints') or 0:,} admin1 derived from towns, approximate)",
         "by class:    " + ", ".join(f"{k} {v:,}" for k, v in info["by_fclass"].items()),
         "by code:     " + ", ".join(f"{k} {v:,}" for k, v in info["by_fcode"].items()),
         "name kinds:  " + ", ".join(f"{k} {v:,}" for k, v in info["names_by_kind"].items()),
