@@ -16,8 +16,10 @@ towns than to any town of another area:
    keeps the Voronoi step fast (a border moves by at most a grid cell);
 3. Voronoi cells of the points (``shapely.voronoi_polygons``, extended to the
    country's bounds) are dissolved by area (``shapely.coverage_union_all``),
-   clipped to the country's polygon, made valid and simplified
-   (:data:`TOLERANCE`, topology preserved).
+   clipped to the country's polygon widened :data:`COAST` degrees out to sea
+   (not into neighbouring countries' land: the coarse coastlines leave many
+   coastal towns just offshore), made valid and simplified (:data:`TOLERANCE`,
+   topology preserved).
 
 Countries whose outline spans the antimeridian (the United States with the
 Aleutians, Russia with Chukotka, Fiji, Kiribati, New Zealand's Chatham
@@ -37,8 +39,12 @@ Limits
 - A mislocated town (wrong admin1 code) makes a small island of its area
   inside another.
 - Area boundaries follow the coarse country outline (countryinfo's Natural
-  Earth 1:110m polygons): small islands and coastal strips missing from it are
-  missing here too.
+  Earth 1:110m polygons): small islands missing from it are missing here too,
+  and towns near a land border may lie in the neighbour's coarse polygon.
+- Measured by holding out a random 10% of the towns (2026-11, 24,602 towns):
+  93% fall in their own area's footprint, 4% in another area of the same
+  country, 3% in none (offshore islands, land borders); of towns over 100,000
+  people, 94% / 4% / 2%.
 
 These footprints are recorded as derived (``meta["derived_footprints"]`` in
 the artefact), so callers can tell them apart from drawn ones.
@@ -49,7 +55,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["GRID", "TOLERANCE", "admin1_footprints"]
+__all__ = ["COAST", "GRID", "TOLERANCE", "admin1_footprints"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +64,10 @@ GRID = 0.05
 
 #: simplification tolerance in degrees (about 2 km) of the derived footprints
 TOLERANCE = 0.02
+
+#: how far (degrees, about 10 km) footprints reach out to sea: countryinfo's coarse
+#: coastlines leave coastal cities offshore (as :mod:`gazetteer.supplement` does for regions)
+COAST = 0.1
 
 #: points farther than this (degrees) outside a country's bounds are not its towns
 _BOUNDS_MARGIN = 0.5
@@ -97,13 +107,30 @@ def _unshift(geoms: Any) -> Any:
     return shapely.union(west, east)
 
 
-def _country_cells(lon: Any, lat: Any, area: Any, pop: Any, country: Any,
+def _widen(country: Any, neighbours: Any) -> Any:
+    """The country reaching :data:`COAST` degrees out to sea, never into a neighbour's land."""
+    import shapely
+
+    widened = shapely.clip_by_rect(shapely.buffer(country, COAST, quad_segs=1),
+                                   -180.0, -90.0, 180.0, 90.0)
+    if len(neighbours):
+        widened = shapely.difference(widened, shapely.difference(shapely.union_all(neighbours), country))
+    return shapely.make_valid(shapely.union(widened, country))
+
+
+def _country_cells(lon: Any, lat: Any, area: Any, pop: Any, country: Any, clip: Any,
                    ) -> tuple[list[int], list[Any]]:
     """Area index → footprint for one country (see the module docstring)."""
     import numpy as np
     import shapely
 
     frame, shifted = _shift_frame(country)
+    if clip is not country:
+        clip, clip_shifted = _shift_frame(clip)
+        if clip_shifted != shifted:  # the widened outline straddles 180° differently: do without
+            clip = frame
+    else:
+        clip = frame
     if shifted:
         lon = np.where(lon < 0, lon + 360.0, lon)
     xmin, ymin, xmax, ymax = shapely.bounds(frame)
@@ -140,8 +167,8 @@ def _country_cells(lon: Any, lat: Any, area: Any, pop: Any, country: Any,
     ids, starts = np.unique(area, return_index=True)
     bounds = np.append(starts, len(area))
     merged = np.array([shapely.coverage_union_all(cells[a:b]) for a, b in zip(bounds[:-1], bounds[1:])])
-    shapely.prepare(frame)
-    clipped = shapely.intersection(merged, frame)
+    shapely.prepare(clip)
+    clipped = shapely.intersection(merged, clip)
     if shifted:
         clipped = _unshift(clipped)
     clipped = shapely.make_valid(clipped)
@@ -181,7 +208,12 @@ def admin1_footprints(
     """
     import numpy as np
 
+    import shapely
+
     wanted = set(wanted)
+    codes_cc = sorted(countries)
+    outlines = np.array([countries[c] for c in codes_cc])
+    tree = shapely.STRtree(outlines)
     by_cc: dict[str, list[tuple[str, float, float, int]]] = {}
     for cc, a1, lat, lon, pop in towns:
         if cc in countries and a1:
@@ -197,7 +229,11 @@ def admin1_footprints(
         lon = np.fromiter((r[2] for r in rows), dtype=np.float64, count=len(rows))
         pop = np.fromiter((r[3] for r in rows), dtype=np.float64, count=len(rows))
         try:
-            ids, geoms = _country_cells(lon, lat, area, pop, countries[cc])
+            clip = countries[cc]
+            if COAST > 0:
+                near = tree.query(shapely.buffer(shapely.envelope(clip), COAST))
+                clip = _widen(clip, outlines[[i for i in near if codes_cc[i] != cc]])
+            ids, geoms = _country_cells(lon, lat, area, pop, countries[cc], clip)
         except Exception as err:  # noqa: BLE001 - one bad country must not stop the build
             logger.warning("admin1 footprints: skipping country %s: %s", cc, err)
             continue

@@ -8,7 +8,7 @@ import shapely
 from shapely.geometry import Point, box
 
 import gazetteer
-from gazetteer._footprints import GRID, admin1_footprints
+from gazetteer._footprints import COAST, GRID, admin1_footprints
 from gazetteer.build import SourceSet
 from gazetteer.sources import PlaceRecord
 
@@ -55,13 +55,15 @@ def test_voronoi_areas_split_the_country(quad):
     west, east = quad.admin1("QQ", "01"), quad.admin1("QQ", "02")
     gw, ge = quad.footprint(west.footprint), quad.footprint(east.footprint)
     assert gw.is_valid and ge.is_valid
-    # the border lies halfway between the nearest towns of either side (x = 5)
-    assert gw.bounds == pytest.approx((0, 0, 5, 10), abs=0.05)
-    assert ge.bounds == pytest.approx((5, 0, 10, 10), abs=0.05)
+    # the border lies halfway between the nearest towns of either side (x = 5);
+    # the coast is widened COAST degrees out to sea
+    assert gw.bounds == pytest.approx((-COAST, -COAST, 5, 10 + COAST), abs=0.01)
+    assert ge.bounds == pytest.approx((5, -COAST, 10 + COAST, 10 + COAST), abs=0.01)
     assert gw.covers(Point(1, 1)) and gw.covers(Point(4.9, 9.9)) and not gw.covers(Point(5.1, 5))
     assert ge.covers(Point(9.9, 0.1)) and not ge.covers(Point(4.9, 5))
+    assert gw.covers(Point(-COAST / 2, 5)) and not gw.covers(Point(-2 * COAST, 5))
     # together they cover the country, without overlap
-    assert shapely.union(gw, ge).area == pytest.approx(100, rel=1e-3)
+    assert shapely.union(gw, ge).covers(box(0, 0, 10, 10))
     assert shapely.intersection(gw, ge).area == pytest.approx(0, abs=1e-6)
 
 
@@ -122,7 +124,17 @@ def test_antimeridian_country():
     assert a.covers(Point(178.0, -17.5)) and a.covers(Point(179.95, -18))
     assert b.covers(Point(-178.0, -17.5)) and b.covers(Point(-179.95, -18))
     assert not a.intersects(Point(-178.0, -17.5)) and not b.intersects(Point(178.0, -17.5))
-    assert (a.area + b.area) == pytest.approx(country.area, rel=1e-3)
+    assert shapely.union(a, b).covers(country)
+    assert shapely.intersection(a, b).area == pytest.approx(0, abs=1e-6)
+
+
+def test_coast_widened_but_not_into_neighbours():
+    countries = {"ZZ": box(0, 0, 10, 10), "YY": box(10, 0, 20, 10)}
+    towns = [("ZZ", "A", 5.0, 2.0, 10), ("ZZ", "B", 5.0, 8.0, 10)]
+    out = admin1_footprints(towns, countries, {("ZZ", "A"), ("ZZ", "B")})
+    a, b = out[("ZZ", "A")], out[("ZZ", "B")]
+    assert a.covers(Point(-COAST / 2, 5)) and a.covers(Point(5, -COAST / 2))  # the sea
+    assert not shapely.union(a, b).intersects(Point(10 + COAST / 2, 5))  # YY's land
 
 
 def test_duplicates_strays_and_thinning():
@@ -139,7 +151,7 @@ def test_duplicates_strays_and_thinning():
     out = admin1_footprints(towns, {"ZZ": country}, {("ZZ", "A"), ("ZZ", "B")})
     assert out[("ZZ", "B")].covers(Point(9.0, 9.0))
     assert not out[("ZZ", "A")].covers(Point(9.0, 9.0))
-    assert out[("ZZ", "A")].bounds[2] <= 10  # clipped to the country
+    assert out[("ZZ", "A")].bounds[2] <= 10 + COAST  # clipped to the country and its coast
     # towns only of areas nobody asked for: nothing
     assert admin1_footprints(towns, {"ZZ": country}, set()) == {}
     # a country without polygon: nothing
