@@ -287,6 +287,14 @@ class Gazetteer:
         rows = self._query("SELECT wkb FROM footprints WHERE id = ?", (footprint_id,))
         return shapely.from_wkb(rows[0][0]) if rows else None
 
+    def derived_footprints(self) -> frozenset[str]:
+        """Ids of the APPROXIMATE footprints the build derived from towns (first-level
+        areas, see :mod:`gazetteer._footprints`), as opposed to drawn outlines."""
+        ids = self.__dict__.get("_derived_ids")
+        if ids is None:
+            ids = self.__dict__["_derived_ids"] = frozenset(self._meta.get("derived_footprint_ids", ()))
+        return ids
+
     def regions(self) -> list[Place]:
         """Places that have a footprint (countries, continents, curated regions)."""
         return [_place(r) for r in self._query(

@@ -70,7 +70,13 @@ class GazetteerRegions:
                     f"area in the gazetteer; use --near {key!r} --radius DIST, or --within FILE")
             raise _did_you_mean("region", key, self.names())
         # the gazetteer lists matches most important first (countries and macro-regions
-        # over homonymous admin areas); keep its order
+        # over homonymous admin areas); keep its order, except that drawn outlines come
+        # before the approximate admin1 areas derived from towns ("Red Sea" is the sea,
+        # not Sudan's state; "Texas", drawn nowhere, is the derived state)
+        derived = getattr(self.gaz, "derived_footprints", None)
+        if callable(derived):
+            approx = derived()
+            matches.sort(key=lambda m: m.place.footprint in approx)
         best = matches[0]
         geom = self.gaz.footprint(best.place.footprint)
         if geom is None:

@@ -35,6 +35,9 @@ def quadland() -> list[PlaceRecord]:
         PlaceRecord("gn:3", "East Province", "A", "ADM1", "QQ", "02"),
         PlaceRecord("gn:4", "Ghost Province", "A", "ADM1", "QQ", "03"),
         PlaceRecord("gn:5", "Drawn Province", "A", "ADM1", "QQ", "04"),
+        # a small drawn area named like the (more important) derived East Province
+        PlaceRecord("em:east-marsh", "East Province", "L", "AREA", "QQ", lat=5.0, lon=9.5,
+                    footprint=box(9, 4, 10, 6)),
         *_towns("QQ", "01", *_grid(0.5, 4.5, 0.5, 9.5), start=100),
         *_towns("QQ", "02", *_grid(5.5, 9.5, 0.5, 9.5), start=200),
         # a town of an area the gazetteer does not know: ignored, not a hole
@@ -75,8 +78,7 @@ def test_only_missing_footprints_are_derived_and_recorded(quad):
     assert meta["derived_footprints"] == 2
     assert meta["derived_footprint_ids"] == ["gn:2", "gn:3"]
     assert quad.info()["derived_footprints"] == 2
-    assert {p.name for p in quad.regions()} == {"Quadland", "West Province", "East Province",
-                                                 "Drawn Province"}
+    assert {p.id for p in quad.regions()} == {"gn:1", "gn:2", "gn:3", "gn:5", "em:east-marsh"}
 
 
 def test_info_cli_shows_the_derived_count(quad):
@@ -86,7 +88,7 @@ def test_info_cli_shows_the_derived_count(quad):
 
     result = CliRunner().invoke(main, ["gazetteer", "info", "--data-dir", str(quad.path.parent)])
     assert result.exit_code == 0, result.output
-    assert "footprints: 4 (2 admin1 derived from towns, approximate)" in result.output
+    assert "footprints: 5 (2 admin1 derived from towns, approximate)" in result.output
 
 
 def test_country_with_one_populated_area_is_skipped(tmp_path):
@@ -220,3 +222,26 @@ def test_real_region_query_texas(gazetteer_db):
     _, m, _ = build_frames([ArticleResult(Article(id="a", text=text, title="t"), mentions, [])])
     hits = query(m, region="Texas", region_resolver=GazetteerRegions(gazetteer_db))
     assert sorted(hits["name"]) == ["Dallasish", "Houstonish"]
+
+
+def test_region_resolver_prefers_drawn_outlines_over_derived(quad):
+    from geo._regions import GazetteerRegions
+
+    regions = GazetteerRegions(quad)
+    # derived areas resolve when nothing drawn has the name
+    assert regions("West Province").equals(quad.footprint(quad.admin1("QQ", "01").footprint))
+    # the province ranks first in lookups, but a drawn outline of the name wins
+    assert quad.lookup("East Province")[0].place.id == "gn:3"
+    assert regions("East Province").equals(box(9, 4, 10, 6))
+    assert quad.derived_footprints() == frozenset({"gn:2", "gn:3"})
+
+
+def test_real_region_names_keep_their_drawn_outline(gazetteer_db):
+    from geo._regions import GazetteerRegions
+
+    regions = GazetteerRegions(gazetteer_db)
+    sea = next(m.place for m in gazetteer_db.lookup("Red Sea") if m.place.fcode == "SEA")
+    state = next(m.place for m in gazetteer_db.lookup("Red Sea") if m.place.fcode == "ADM1")
+    assert state.footprint in gazetteer_db.derived_footprints()  # both have an area now...
+    assert regions("Red Sea").equals(gazetteer_db.footprint(sea.footprint))  # ...the sea wins
+    assert regions("Texas").covers(Point(-95.37, 29.76))

@@ -315,7 +315,8 @@ def test_with_real_gazetteer(tmp_path: Path) -> None:
     with pytest.raises(QueryError, match="did you mean.*Korea"):
         query(m, a, region="South Korae", region_resolver=_resolver(gaz))
     with pytest.raises(QueryError, match="has no area in the gazetteer; use --near"):
-        query(m, a, region="Busan", region_resolver=_resolver(gaz))  # a city: a point, not an area
+        # a city: a point, not an area (Busan is also a first-level area, which has one)
+        query(m, a, region="Suwon", region_resolver=_resolver(gaz))
     seoul = query(m, a, near="Seoul", radius_km=50, place_resolver=_places(gaz))
     assert names(seoul) == ["Seoulish"]
 
