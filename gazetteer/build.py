@@ -83,6 +83,7 @@ from typing import Any
 
 from gazetteer._normalize import normalize as _normalize_uncached
 from gazetteer._place import NAME_KINDS
+from gazetteer._points import main_centroid
 from gazetteer._store import FORMAT_VERSION, write_artefact
 from gazetteer.errors import EventmapError, GazetteerError
 from gazetteer.paths import artefact_path
@@ -213,7 +214,7 @@ def builder_fingerprint() -> str:
     """
     h = hashlib.sha256()
     here = Path(__file__).parent
-    for p in [here / "build.py", here / "_store.py", here / "_footprints.py",
+    for p in [here / "build.py", here / "_store.py", here / "_footprints.py", here / "_points.py",
               *sorted((here / "sources").glob("*.py"))]:
         h.update(p.name.encode())
         h.update(p.read_bytes())
@@ -827,6 +828,10 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
             derived = _derive_points(m)
             tick("admin1 footprints")
             derived_fps = _derive_admin1_footprints(m)
+            for pid in derived_fps:  # an outline beats the towns' hull: see gazetteer._points
+                centre = main_centroid(m.places[pid].footprint)
+                if centre is not None:
+                    m.places[pid].lat, m.places[pid].lon = centre
             tick("aliases")
             n_alias = bad_alias = 0
             for alias, kind, target in src.aliases:

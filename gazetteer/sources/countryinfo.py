@@ -24,6 +24,14 @@ of the area (so overseas territories do not drag it away), else of the
 whole; a centroid outside the part is replaced by ``point_on_surface``.
 These choices were checked against GeoNames-style coordinates of countries
 (see ``benchmarks/gazetteer_coverage.py``, "same-id points").
+
+Wikipedia's article coordinates often sit nearer the middle of the main
+landmass (China, Australia, Libya).  So the point above is then moved to the
+great-circle midpoint between it and the equal-area centroid of the
+polygon's largest part when those two are 161-322 km apart (the midpoint is
+then within 161 km of both); closer or farther apart the point is kept
+(:func:`gazetteer._points.between_conventions`, measured by
+``benchmarks/point_conventions.py``).
 """
 from __future__ import annotations
 
@@ -37,6 +45,7 @@ from typing import Any
 import shapely
 from shapely.geometry import shape
 
+from gazetteer._points import between_conventions, main_centroid
 from gazetteer.sources import PlaceRecord
 from gazetteer.sources._names import classify_alternate
 
@@ -140,6 +149,8 @@ def countries() -> Iterator[PlaceRecord]:
             lat, lon = (float(v) for v in rec["latlng"])
         elif geom is not None:
             lat, lon = representative_point(geom)
+        if lat is not None and geom is not None:  # see "Country point convention"
+            lat, lon = between_conventions((lat, lon), main_centroid(geom))
         yield PlaceRecord(id=f"country:{cc}", name=name, fclass="A", fcode="PCLI",
                           country_code=cc, population=int(rec.get("population") or 0),
                           lat=lat, lon=lon, names=names, footprint=geom, source="countryinfo")
