@@ -4,7 +4,7 @@ Maps link the CDN by default. For offline use, the exact files folium's
 templates reference are fetched from the npm registry (``npm pack``, pinned
 versions, licences recorded) into an asset directory by::
 
-    python -m maps.assets fetch            # or: eventmap map --fetch-assets
+    python -m maps.assets fetch            # or the first `eventmap map --offline`
 
 and :func:`localize` points a map at them, either inlined as ``data:`` URIs
 (one self-contained file, what notebooks get) or copied next to the map.
@@ -29,6 +29,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from gazetteer.errors import EventmapError
 
 __all__ = ["ASSETS", "AssetsMissing", "asset_dir", "asset_key", "fetch", "local_file", "localize", "missing_assets"]
 
@@ -88,14 +90,19 @@ _EXTRA_FILES = {
 _LICENCE_FILES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "license", "LICENCE", "MIT-LICENSE.txt")
 
 
-class AssetsMissing(RuntimeError):
+class AssetsMissing(EventmapError, RuntimeError):
     """Offline assets were asked for but have not been fetched."""
 
 
 def asset_dir() -> Path:
-    """Where fetched assets live: ``$EVENTMAP_ASSETS`` or ``maps/assets/vendor`` in the package."""
+    """Where fetched assets live: ``$EVENTMAP_ASSETS``, else ``map-assets`` in the eventmap data dir
+    (writable, unlike an installed package)."""
     env = os.environ.get("EVENTMAP_ASSETS")
-    return Path(env) if env else Path(__file__).resolve().parent / "assets" / "vendor"
+    if env:
+        return Path(env)
+    from gazetteer.paths import data_dir
+
+    return data_dir() / "map-assets"
 
 
 def _folium_dir() -> Path:

@@ -189,8 +189,10 @@ def test_map_from_articles_parses_them(tmp_path, gazetteer_db):
     assert len(list((tmp_path / "articles").glob("*.html"))) == 2  # the article + index
 
 
-def test_offline_without_assets_is_a_clean_error(tmp_path, frame_files, monkeypatch):
+def test_offline_without_assets_or_npm_is_a_clean_error(tmp_path, frame_files, monkeypatch):
     monkeypatch.setenv("EVENTMAP_ASSETS", str(tmp_path / "empty"))
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))  # no npm to fetch them with
     out = tmp_path / "map.html"
     r = run(frame_files[1], "-o", out, "--offline")
-    assert r.exit_code == 1 and "--fetch-assets" in r.output and not out.exists()
+    assert r.exit_code == 1 and "npm" in r.output and not out.exists()
+    assert "Traceback" not in r.output

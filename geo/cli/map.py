@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from geo.cli._common import EXIT_SKIPPED, cli_errors, echo_err
+from geo.cli._common import EXIT_SKIPPED, check_output, cli_errors, echo_err
 
 __all__ = ["COMMANDS", "load_map_inputs"]
 
@@ -128,7 +128,6 @@ def _rel_url(target: Path, start: Path) -> str:
               help="Articles listed per place popup (most recent first).")
 @click.option("--offline", is_flag=True,
               help="Copy Leaflet and plugin files next to the map (<name>_files/) instead of using the CDN.")
-@click.option("--fetch-assets", is_flag=True, help="With --offline: fetch missing assets from npm first.")
 @click.option("--tiles", default="OpenStreetMap", show_default=True, help="Base tiles (any folium tiles name).")
 @click.option("--title", default=None, help="Page title (default: 'eventmap: N places in M articles').")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="EVENTMAP_DATA_DIR",
@@ -138,7 +137,7 @@ def _rel_url(target: Path, start: Path) -> str:
 @click.option("--strict", is_flag=True, help="Stop at the first bad input instead of skipping it.")
 @cli_errors
 def map_cmd(inputs: tuple[str, ...], output: str, articles_dir: str | None, min_confidence: float,
-            low_confidence: float, layers: str, max_popup_articles: int, offline: bool, fetch_assets: bool,
+            low_confidence: float, layers: str, max_popup_articles: int, offline: bool,
             tiles: str, title: str | None, data_dir: str | None, workers: int, strict: bool) -> None:
     """Draw the places articles mention on an interactive HTML map.
 
@@ -160,13 +159,14 @@ def map_cmd(inputs: tuple[str, ...], output: str, articles_dir: str | None, min_
         raise click.BadParameter(f"unknown layer(s) {', '.join(bad)}; choose from {', '.join(_LAYERS)}",
                                  param_hint="--layers")
     out = Path(output)
+    check_output(output, param_hint="-o/--output", suffixes=(".html", ".htm"))
+    if articles_dir:
+        check_output(str(Path(articles_dir) / "index.html"), param_hint="--articles-dir")
     if offline:
         from maps.assets import fetch, missing_assets
 
-        if missing_assets():
-            if not fetch_assets:
-                raise click.ClickException("offline assets are not fetched yet: run `python -m maps.assets fetch` "
-                                           "or add --fetch-assets (needs npm)")
+        if missing_assets():  # first offline map: fetch Leaflet & co. from the npm registry, once
+            echo_err("fetching offline map assets from the npm registry (once)")
             fetch()
     data, skipped = load_map_inputs(inputs, parse_options={"workers": workers, "strict": strict,
                                                           "gazetteer_dir": data_dir})
