@@ -14,7 +14,7 @@ import pandas as pd
 
 from maps._data import MapData, MapInputError, prepare
 from maps.html import escape_html, safe_url
-from maps.layers import LAYER_NAMES, EventData, FocusLayer, HashFollower, Legend, PlacesLayer, TimeLayer
+from maps.layers import LAYER_NAMES, DataAttribution, EventData, FocusLayer, HashFollower, Legend, PlacesLayer, TimeLayer
 from maps.pages import page_name
 
 __all__ = ["event_map", "DEFAULT_LAYERS"]
@@ -339,6 +339,7 @@ def event_map(
     m = folium.Map(tiles=tiles, **map_kwargs)
     # MarkerCluster needs the map's own maxZoom (folium only gives it to the tile layer)
     m.options.setdefault("max_zoom", map_kwargs.get("max_zoom") or 18)
+    m.add_child(DataAttribution())
     ev = EventData(payload)
     m.add_child(ev)
 

@@ -21,6 +21,7 @@ from branca.element import Element, MacroElement
 from maps.html import json_for_script
 
 __all__ = [
+    "DataAttribution",
     "EventData", "PlacesLayer", "FocusLayer", "TimeLayer", "Legend", "HashFollower", "LAYER_NAMES",
 ]
 
@@ -199,3 +200,20 @@ class HashFollower(MacroElement):
         super().__init__()
         self._name = "HashFollower"
         self.places = places
+
+
+class DataAttribution(MacroElement):
+    """Credit the place data on the map itself (GeoNames data is CC BY 4.0)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.attributionControl.addAttribution(
+                'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0), eventmap');
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "DataAttribution"

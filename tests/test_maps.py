@@ -360,3 +360,12 @@ def test_offline_without_assets_says_how_to_get_them(frames, tmp_path, monkeypat
     monkeypatch.setenv("EVENTMAP_ASSETS", str(tmp_path / "empty"))
     with pytest.raises(AssetsMissing, match="python -m maps.assets fetch"):
         maps.event_map(frames, footprint_of=False, offline=True)
+
+
+def test_map_credits_geonames():
+    from maps.layers import DataAttribution
+
+    m = maps.event_map(build_frames([]))
+    html = render(m)
+    assert any(isinstance(c, DataAttribution) for c in m._children.values())
+    assert "attributionControl.addAttribution" in html and "GeoNames</a> (CC BY 4.0)" in html
