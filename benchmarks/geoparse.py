@@ -321,6 +321,7 @@ def run_worker(system: str, corpora: list[tuple[str, Path]], limit: int | None, 
 def _run_system(system: str, corpora: list[tuple[str, Path]], args: argparse.Namespace,
                 workdir: Path) -> dict[str, Any]:
     out = workdir / f"{system}.json"
+    out.unlink(missing_ok=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", system,
            "--passes", str(args.passes)]
     if args.limit is not None:
@@ -355,6 +356,49 @@ def _rate(n: int, secs: list[float]) -> float | None:
     return n / med if med > 0 else None
 
 
+def merge_rounds(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One system's worker results over several rounds: passes pooled, init medians, peaks maxima.
+
+    Predictions come from the first round (the systems are deterministic);
+    ``round_rates`` keeps each round's articles/s for paired ratios.
+    """
+    ok = [r for r in rounds if "corpora" in r and not r.get("error") and not r.get("skipped")]
+    if not ok:
+        return rounds[-1]
+    out = dict(ok[0])
+    for k in ("import_s", "init_s", "lookup_init_s", "warmup_s", "lookup_warmup_s", "rss_base_mb", "wall_s"):
+        vals = [r[k] for r in ok if r.get(k) is not None]
+        if vals:
+            out[k] = statistics.median(vals)
+    for k in ("peak_mb", "peak_after_init_mb", "peak_with_lookup_mb"):
+        vals = [r[k] - r["rss_base_mb"] for r in ok if r.get(k) is not None]
+        if vals:  # keep "peak - base" of the worst round
+            out[k] = max(vals) + out["rss_base_mb"]
+    out["gazetteer_rebuilt"] = any(r.get("gazetteer_rebuilt") for r in rounds)
+    out["rounds"] = len(ok)
+    out["corpora"] = {}
+    for label, c0 in ok[0]["corpora"].items():
+        c = dict(c0)
+        for k in ("pass_s", "lookup_pass_s", "recognize_pass_s"):
+            if k in c0:
+                c[k] = [t for r in ok for t in r["corpora"][label].get(k, [])]
+        c["round_rates"] = [_rate(c0["n"], r["corpora"][label]["pass_s"]) for r in ok]
+        if "lookup_pass_s" in c0:
+            c["round_rates_with_lookup"] = [
+                _rate(c0["n"], [statistics.median(r["corpora"][label]["pass_s"])
+                                + statistics.median(r["corpora"][label]["lookup_pass_s"])]) for r in ok]
+        out["corpora"][label] = c
+    return out
+
+
+def _paired_ratio(a: list[float | None] | None, b: list[float | None] | None) -> float | None:
+    """Median over rounds of a[i] / b[i]: systems run close together in time, so load bursts cancel."""
+    if not a or not b:
+        return None
+    rs = [x / y for x, y in zip(a, b) if x and y]
+    return statistics.median(rs) if rs else None
+
+
 def summarise(results: dict[str, dict[str, Any]], gold: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """Scores and rates per system and corpus, plus ratios to geotext."""
     from geo.evaluate import score
@@ -362,7 +406,7 @@ def summarise(results: dict[str, dict[str, Any]], gold: dict[str, list[dict[str,
     summary: dict[str, Any] = {"systems": {}, "corpora": {}}
     for system, res in results.items():
         s: dict[str, Any] = {k: res.get(k) for k in ("skipped", "error", "gazetteer_rebuilt", "import_s",
-                                                      "init_s", "init_what",
+                                                      "init_s", "init_what", "rounds",
                                                       "lookup_init_s", "rss_base_mb", "wall_s", "warmup_s",
                                                       "lookup_warmup_s")}
         if "peak_mb" in res:
@@ -383,23 +427,22 @@ def summarise(results: dict[str, dict[str, Any]], gold: dict[str, list[dict[str,
                 entry["articles_per_s_with_lookup"] = _rate(c["n"], e2e)
             if "demonyms_excluded" in c:
                 entry["demonyms_excluded"] = c["demonyms_excluded"]
+            rr = c.get("round_rates") or [entry["articles_per_s"]]
+            entry["round_rates"] = rr
+            entry["round_rates_e2e"] = c.get("round_rates_with_lookup") or rr  # peers: with lookup
             entry["scores"] = score(g, c["predictions"])
             s["corpora"][label] = entry
         summary["systems"][system] = s
 
     for label in gold:
-        geo_rate = (summary["systems"].get("geotext", {}).get("corpora", {}).get(label, {})
-                    .get("articles_per_s"))
-        geo_lk = (summary["systems"].get("geotext", {}).get("corpora", {}).get(label, {})
-                  .get("articles_per_s_with_lookup"))
+        geo = summary["systems"].get("geotext", {}).get("corpora", {}).get(label, {})
         ratios = {}
         for system, s in summary["systems"].items():
             e = s["corpora"].get(label, {})
-            rate = e.get("articles_per_s")
-            e2e = e.get("articles_per_s_with_lookup") or rate  # peers: extraction + lookup; eventmap: itself
-            if rate and geo_rate:
-                ratios[system] = {"vs_geotext": rate / geo_rate,
-                                  "vs_geotext_with_lookup": e2e / geo_lk if geo_lk and e2e else None}
+            if e and geo:
+                ratios[system] = {
+                    "vs_geotext": _paired_ratio(e["round_rates"], geo["round_rates"]),
+                    "vs_geotext_with_lookup": _paired_ratio(e["round_rates_e2e"], geo["round_rates_e2e"])}
         summary["corpora"][label] = {"ratios": ratios}
     summary["targets"] = check_targets(summary)
     return summary
@@ -448,9 +491,12 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
     lines = [header(info=meta), ""]
     n_passes = meta.get("passes")
     limit = meta.get("limit")
-    lines.append(f"Articles per corpus: {'all' if limit is None else f'first {limit}'}; "
-                 f"articles/s = median of {n_passes} pass(es); init timed apart. "
-                 "Ratios are to geotext in the same run (extraction only / with the same gazetteer lookup).")
+    rounds = meta.get("rounds", 1)
+    lines.append(f"Articles per corpus: {'all' if limit is None else f'first {limit}'}; {rounds} round(s), each "
+                 f"running every system in a fresh process for {n_passes} timed pass(es); articles/s = median "
+                 f"of the {rounds * n_passes} passes; init timed apart (median over rounds), peak memory = worst "
+                 "round. Ratios to geotext are medians over rounds of the ratio within a round "
+                 "(extraction only / with the same gazetteer lookup).")
     if (meta.get("gazetteer_ready_s") or 0) > 2:
         lines.append(f"The gazetteer was missing or stale and was built before the systems ran "
                      f"({meta['gazetteer_ready_s']:.0f} s, not counted).")
@@ -552,8 +598,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-default-corpora", action="store_true",
                     help=f"Do not add {', '.join(DEFAULT_CORPORA)} from {SHARED_DATA}.")
     ap.add_argument("--limit", type=int, default=None, help="First N articles of each corpus.")
-    ap.add_argument("--passes", type=int, default=3, help="Timed passes per system and corpus (median reported).")
-    ap.add_argument("--quick", action="store_true", help="--limit 30 --passes 1 (under a minute).")
+    ap.add_argument("--passes", type=int, default=3, help="Timed passes per system, corpus and round.")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="Rounds of running every system (a fresh process each); rates are medians over all "
+                         "passes, ratios medians over rounds.")
+    ap.add_argument("--quick", action="store_true", help="--limit 30 --passes 1 --rounds 1 (under a minute).")
     ap.add_argument("--systems", default=",".join(SYSTEMS), help="Comma-separated subset of: " + ", ".join(SYSTEMS))
     ap.add_argument("--gazetteer-dir", default=None, help="Gazetteer data dir (default: eventmap's).")
     ap.add_argument("--timeout", type=float, default=900.0, help="Seconds allowed per system.")
@@ -573,8 +622,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quick:
         args.limit = 30 if args.limit is None else args.limit
         args.passes = 1
-    if args.passes < 1:
-        ap.error("--passes must be at least 1")
+        args.rounds = 1
+    if args.passes < 1 or args.rounds < 1:
+        ap.error("--passes and --rounds must be at least 1")
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
     for s in systems:
         if s not in SYSTEMS:
@@ -600,7 +650,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     shown = [a for i, a in enumerate(raw)  # where the output goes is not part of the figures' provenance
              if a not in ("--json", "--markdown") and (i == 0 or raw[i - 1] not in ("--json", "--markdown"))]
     meta = machine_info(argv=shown)
-    meta.update({"passes": args.passes, "limit": args.limit, "systems": systems,
+    meta.update({"passes": args.passes, "rounds": args.rounds, "limit": args.limit, "systems": systems,
                  "corpora": {lbl: str(p) for lbl, p in corpora}})
     gold = {}
     for label, p in corpora:
@@ -630,20 +680,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError:
             return None
 
-    results = {}
+    per_round: dict[str, list[dict[str, Any]]] = {s: [] for s in systems}
     with tempfile.TemporaryDirectory(prefix="eventmap-geoparse-") as tmp:
-        for system in systems:
-            for attempt in (1, 2):
-                print(f"running {system} ...", file=sys.stderr, flush=True)
-                before = stamp()
-                results[system] = _run_system(system, corpora, args, Path(tmp))
-                if stamp() == before:
-                    break
-                # another process (or a stale artefact) rebuilt the gazetteer meanwhile: the figures
-                # include a build; run once more on the fresh artefact
-                results[system]["gazetteer_rebuilt"] = True
-                print(f"{system}: the gazetteer was rebuilt during the run" +
-                      ("; running again" if attempt == 1 else ""), file=sys.stderr, flush=True)
+        for rnd in range(1, args.rounds + 1):
+            # every round runs every system once, one after another: a burst of load on the shared
+            # machine then hits all systems of a round alike, and ratios are taken within rounds
+            for system in systems:
+                if per_round[system] and (per_round[system][-1].get("skipped") or per_round[system][-1].get("error")):
+                    continue
+                for attempt in (1, 2):
+                    print(f"round {rnd}/{args.rounds}: running {system} ...", file=sys.stderr, flush=True)
+                    before = stamp()
+                    res = _run_system(system, corpora, args, Path(tmp))
+                    if stamp() == before:
+                        break
+                    # another process (or a stale artefact) rebuilt the gazetteer meanwhile: the figures
+                    # include a build; run once more on the fresh artefact
+                    res["gazetteer_rebuilt"] = True
+                    print(f"{system}: the gazetteer was rebuilt during the run" +
+                          ("; running again" if attempt == 1 else ""), file=sys.stderr, flush=True)
+                per_round[system].append(res)
+    results = {}
+    for system, rounds in per_round.items():
+        bad = [r for r in rounds if r.get("error") or r.get("skipped")]
+        results[system] = bad[0] if bad else merge_rounds(rounds)
     summary = summarise(results, gold)
     md = markdown(summary, meta)
     print(md)
