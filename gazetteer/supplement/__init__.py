@@ -81,8 +81,8 @@ logger = logging.getLogger(__name__)
 
 #: GeoNames feature code -> feature class, for every code the supplement's entries may use.
 FEATURE_CLASSES: dict[str, str] = {
-    # A: zones
-    "ZN": "A", "ZNB": "A",
+    # A: zones; historical political entities (the Soviet Union, Yugoslavia)
+    "ZN": "A", "ZNB": "A", "PCLH": "A",
     # H: water
     "OCN": "H", "SEA": "H", "STRT": "H", "GULF": "H", "BAY": "H", "BGHT": "H",
     "SD": "H", "CHN": "H", "CNL": "H", "STM": "H", "LK": "H", "LKS": "H",
