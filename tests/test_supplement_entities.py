@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from shapely.geometry import Point
 
-import gazetteer.supplement as supplement
+from gazetteer import supplement
 from gazetteer._points import main_centroid
 
 
