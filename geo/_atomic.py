@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_open", "atomic_path", "fsync_dir", "write_text_atomic"]
+from geo.errors import EventmapError, OutputError
+
+__all__ = ["atomic_open", "atomic_path", "ensure_parent", "fsync_dir", "write_text_atomic"]
 
 
 def fsync_dir(path: str | os.PathLike[str]) -> None:
@@ -45,21 +47,60 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     exception the temporary file (or directory) is removed and ``path`` is
     left as it was. Permissions follow the umask, as for any new file.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = ensure_parent(path)
     tmp = path.parent / f".{path.stem}.{uuid.uuid4().hex[:12]}.tmp{path.suffix}"
     try:
         yield tmp
         _fsync_file(tmp)
         os.replace(tmp, path)
         fsync_dir(path.parent)
-    except BaseException:
+    except BaseException as err:
         if tmp.is_dir():
             shutil.rmtree(tmp, ignore_errors=True)
         else:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):
                 tmp.unlink()
+        # an OS error about our own files (disk full, permissions, path is a
+        # directory...) is an output error naming the file the user asked for;
+        # anything else (e.g. reading an input while writing) passes unchanged
+        if (isinstance(err, OSError) and not isinstance(err, EventmapError)
+                and err.filename is not None and Path(err.filename) in (tmp, path)):
+            raise OutputError(f"cannot write {path}: {_reason(err, path)}") from err
         raise
+
+
+def ensure_parent(path: str | os.PathLike[str]) -> Path:
+    """Create the directory ``path`` will be written in; return ``path`` as a Path.
+
+    Callers may run this before long work so that an output that cannot be
+    written fails at once, not after the whole batch was parsed.
+
+    Raises
+    ------
+    OutputError
+        The directory cannot be created (a file in the way, permissions...) or
+        ``path`` is itself a directory.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot write {path}: {_reason(err, path)}") from err
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a directory")
+    return path
+
+
+def _reason(err: OSError, path: Path) -> str:
+    """The reason an output could not be written, in words that name the culprit."""
+    if isinstance(err, (FileExistsError, NotADirectoryError)) and err.filename is not None:
+        # mkdir -p met a file where a directory should be
+        culprit = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if culprit is not None:
+            return f"{culprit} is a file, not a directory"
+    if path.is_dir():
+        return f"{path} is a directory"
+    return err.strerror or str(err)
 
 
 @contextlib.contextmanager

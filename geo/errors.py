@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from gazetteer.errors import EventmapError
 
-__all__ = ["EventmapError", "InputError", "QueryError", "StoreError"]
+__all__ = ["EventmapError", "InputError", "OutputError", "QueryError", "StoreError"]
 
 
 class StoreError(EventmapError, OSError):
     """A store that cannot be opened, read or written (names the file at fault)."""
+
+
+class OutputError(EventmapError, OSError):
+    """An output file that cannot be written (names the file and the reason)."""
 
 
 class QueryError(EventmapError, ValueError):

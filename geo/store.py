@@ -241,8 +241,11 @@ class Store:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
-        self.path.mkdir(parents=True, exist_ok=True)
-        (self.path / PARTS_DIR).mkdir(exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            (self.path / PARTS_DIR).mkdir(exist_ok=True)
+        except OSError as err:
+            raise StoreError(f"cannot create store {self.path}: {err.strerror or err}") from err
         fd = os.open(self.path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             deadline = time.monotonic() + self.lock_timeout

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from geo._atomic import write_text_atomic
+from geo._atomic import ensure_parent, write_text_atomic
 
 __all__ = ["save_map"]
 
@@ -20,8 +20,7 @@ def save_map(m: Any, path: str | os.PathLike, *, offline: bool = False) -> Path:
     ``<stem>_files/`` next to the map and linked relatively, so the map
     works with no network (tiles aside).
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = ensure_parent(path)
     if offline:
         from maps.assets import localize
 

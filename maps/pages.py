@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo._atomic import write_text_atomic
+from geo._atomic import ensure_parent, write_text_atomic
 from maps.html import escape_html, safe_url, url_fragment_value
 
 __all__ = ["page_name", "article_page_html", "index_page_html", "write_article_pages"]
@@ -166,7 +166,7 @@ def write_article_pages(articles: pd.DataFrame, mentions: pd.DataFrame, director
     Each file is written atomically (temp file + rename). Returns the paths written.
     """
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    ensure_parent(out / "index.html")
     by_article = {k: g for k, g in mentions.groupby("article_id", sort=False)} if len(mentions) else {}
     empty = mentions.iloc[0:0]
     written = []

@@ -4,13 +4,14 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from gazetteer.errors import EventmapError
 
-__all__ = ["EXIT_SKIPPED", "cli_errors", "echo_err"]
+__all__ = ["EXIT_SKIPPED", "check_output", "cli_errors", "echo_err"]
 
 #: exit status when the run finished but skipped some input
 EXIT_SKIPPED = 3
@@ -22,6 +23,19 @@ def echo_err(message: str) -> None:
     click.echo(f"eventmap: {message}", err=True)
 
 
+def check_output(path: str, *, param_hint: str, suffixes: tuple[str, ...] | None = None) -> None:
+    """Fail before any work when ``path`` has the wrong extension or cannot be written.
+
+    ``suffixes`` lists the accepted extensions (lower case, with the dot); the
+    directory the file goes in is created, as the write would.
+    """
+    from geo._atomic import ensure_parent
+
+    if suffixes is not None and Path(path).suffix.lower() not in suffixes:
+        raise click.BadParameter(f"{path!r}: the file name must end in {', '.join(suffixes)}", param_hint=param_hint)
+    ensure_parent(path)
+
+
 def cli_errors(func: F) -> F:
     """Turn library errors into ``click.ClickException`` (one line, exit 1)."""
 
@@ -31,6 +45,11 @@ def cli_errors(func: F) -> F:
             return func(*args, **kwargs)
         except EventmapError as err:
             raise click.ClickException(str(err)) from err
+        except OSError as err:
+            # the last net for I/O the library did not name (disk full, a
+            # directory that vanished...): one line naming the file, no traceback
+            where = f"{err.filename}: " if err.filename is not None else ""
+            raise click.ClickException(f"{where}{err.strerror or err}") from err
         except KeyboardInterrupt:
             echo_err("interrupted")
             sys.exit(130)

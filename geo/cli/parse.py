@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from geo._atomic import atomic_open
-from geo.cli._common import EXIT_SKIPPED, cli_errors, echo_err
+from geo.cli._common import EXIT_SKIPPED, check_output, cli_errors, echo_err
 
 __all__ = ["COMMANDS", "mention_record"]
 
@@ -62,7 +62,7 @@ def _read(inputs: tuple[str, ...], opts: dict[str, Any], skipped: list[Exception
 
     def on_error(err: Exception) -> None:
         skipped.append(err)
-        echo_err(f"{err}; skipped")
+        echo_err(str(err) if "skipped" in str(err) else f"{err}; skipped")
 
     return read_articles(
         list(inputs), text_column=opts["text_column"], title_column=opts["title_column"],
@@ -130,12 +130,14 @@ def parse_cmd(inputs: tuple[str, ...], output: str, layer: str, **opts: Any) -> 
     """
     from geo.pipeline import iter_results
 
+    suffix = Path(output).suffix.lower()
+    if output != "-":
+        check_output(output, param_hint="-o/--output", suffixes=(".jsonl", ".ndjson", *sorted(_FRAME_FORMATS)))
     skipped: list[Any] = []
     articles = _read(inputs, opts, skipped)
     options = _pipeline_options(opts)
     progress = sys.stderr.isatty()
     results = _reporting(iter_results(articles, workers=opts["workers"], progress=progress, **options), skipped)
-    suffix = Path(output).suffix.lower()
     n = 0
     if output == "-" or suffix in (".jsonl", ".ndjson"):
         if output == "-":
@@ -188,6 +190,8 @@ def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, **opts: Any)
     from geo.evaluate import format_report, load_gold, prediction_record, score
     from geo.pipeline import iter_results
 
+    if predictions:
+        check_output(predictions, param_hint="--predictions")
     gold_articles = load_gold(gold)
     skipped: list[Exception] = []
     articles = _read((gold,), opts, skipped)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from geo._atomic import atomic_path
-from geo.cli._common import EXIT_SKIPPED, cli_errors, echo_err
+from geo.cli._common import EXIT_SKIPPED, check_output, cli_errors, echo_err
 
 __all__ = ["COMMANDS"]
 
@@ -199,6 +199,10 @@ def query_cmd(store_dir: str, group_by: str | None, output: str | None, map_path
 
     from geo.query import group_by as grouped
 
+    if output:
+        _check_query_output(output, group_by)
+    if map_path:
+        check_output(map_path, param_hint="--map", suffixes=(".html", ".htm"))
     store = _open(store_dir)
     filters = _filters(opts)
     if engine == "dask":
@@ -227,6 +231,23 @@ def query_cmd(store_dir: str, group_by: str | None, output: str | None, map_path
         table = pd.DataFrame(result[cols]).copy()
         table["date"] = table["date"].dt.strftime("%Y-%m-%d")
         click.echo(_show(table, limit))
+
+
+def _check_query_output(output: str, group_by: str | None) -> None:
+    """Reject an output query cannot write before running the query."""
+    from geo.export import format_for
+
+    if group_by and group_by != "place":  # a plain table: no geometry to write
+        if Path(output).suffix.lower() not in (".csv", ".jsonl", ".parquet"):
+            raise click.BadParameter(f"--group-by output goes to .csv, .jsonl or .parquet (or any geo format "
+                                     f"with --group-by place), not {Path(output).name}", param_hint="-o/--output")
+        check_output(output, param_hint="-o/--output")
+        return
+    try:
+        format_for(output)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="-o/--output") from err
+    check_output(output, param_hint="-o/--output")
 
 
 def _show(table: Any, limit: int) -> str:
@@ -305,6 +326,7 @@ def export_cmd(store_dir: str, output: str, layer: str, **opts: Any) -> None:
         format_for(output)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="-o/--output") from err
+    check_output(output, param_hint="-o/--output")
     n = _open(store_dir).export(output, layer=layer, **_filters(opts))
     echo_err(f"{n} {layer} → {output}")
 

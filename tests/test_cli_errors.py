@@ -1,0 +1,149 @@
+"""Bad outputs and other user mistakes through the real CLI: one clear line, no traceback.
+
+Each case is something a user types by accident: an output path under a file,
+an output that is a directory, an unknown extension, an unwritable store
+location. The command must fail before doing the work, name the culprit in
+one line, exit non-zero, and leave nothing half-written.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from click.testing import CliRunner, Result
+
+from geo._atomic import atomic_open, ensure_parent
+from geo._synthetic import synthetic_results
+from geo.cli import main
+from geo.errors import OutputError
+from geo.frames import build_frames
+from geo.store import Store
+
+
+@pytest.fixture()
+def store_dir(tmp_path: Path) -> Path:
+    a, m, _ = build_frames(synthetic_results(12, seed=3))
+    Store(tmp_path / "st").ingest(SimpleNamespace(articles=a, mentions=m))
+    return tmp_path / "st"
+
+
+@pytest.fixture()
+def a_file(tmp_path: Path) -> Path:
+    p = tmp_path / "article.txt"
+    p.write_text("Officials in Lisbon said the port reopened on Monday.\n", encoding="utf-8")
+    return p
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def assert_one_clean_line(r: Result, *needles: str, code: int = 1) -> None:
+    assert r.exit_code == code, r.output
+    # a clean exit: click's own exit, not an exception caught by the runner
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert "Traceback" not in r.output
+    error_lines = [line for line in r.output.splitlines() if line.startswith("Error:")]
+    assert len(error_lines) == 1, r.output
+    for needle in needles:
+        assert needle in error_lines[0], r.output
+
+
+def test_parse_output_under_a_file(tmp_path: Path, a_file: Path) -> None:
+    r = invoke("parse", str(a_file), "-o", str(a_file / "out.jsonl"))
+    assert_one_clean_line(r, "cannot write", f"{a_file} is a file, not a directory")
+
+
+def test_parse_output_is_a_directory(tmp_path: Path, a_file: Path) -> None:
+    (tmp_path / "out.geojson").mkdir()
+    r = invoke("parse", str(a_file), "-o", str(tmp_path / "out.geojson"))
+    assert_one_clean_line(r, "is a directory")
+
+
+def test_parse_unknown_output_format(tmp_path: Path, a_file: Path) -> None:
+    r = invoke("parse", str(a_file), "-o", str(tmp_path / "out.xyz"))
+    assert_one_clean_line(r, "out.xyz", ".jsonl", ".geojson", code=2)
+    assert not (tmp_path / "out.xyz").exists()
+
+
+def test_map_output_must_be_html(tmp_path: Path, a_file: Path) -> None:
+    r = invoke("map", str(a_file), "-o", str(tmp_path / "map.xyz"))
+    assert_one_clean_line(r, "map.xyz", ".html", code=2)
+    assert not (tmp_path / "map.xyz").exists()
+
+
+def test_map_articles_dir_under_a_file(tmp_path: Path, a_file: Path) -> None:
+    r = invoke("map", str(a_file), "-o", str(tmp_path / "m.html"), "--articles-dir", str(a_file / "pages"))
+    assert_one_clean_line(r, f"{a_file} is a file, not a directory")
+    assert not (tmp_path / "m.html").exists()  # failed before drawing anything
+
+
+def test_query_unknown_output_format_fails_before_querying(store_dir: Path, tmp_path: Path) -> None:
+    r = invoke("query", "--store", str(store_dir), "-o", str(tmp_path / "out.xyz"))
+    assert_one_clean_line(r, "out.xyz", code=2)
+    assert "match" not in r.output  # the query did not run
+
+
+def test_query_group_by_table_needs_a_table_format(store_dir: Path, tmp_path: Path) -> None:
+    r = invoke("query", "--store", str(store_dir), "--group-by", "country", "-o", str(tmp_path / "g.geojson"))
+    assert_one_clean_line(r, "g.geojson", ".csv", code=2)
+
+
+@pytest.mark.parametrize("opt", [["-o", "x.csv", "--group-by", "country"], ["-o", "x.geojson"], ["--map", "m.html"]])
+def test_query_outputs_under_a_file(store_dir: Path, a_file: Path, opt: list[str]) -> None:
+    args = [str(a_file / v) if v.startswith(("x.", "m.")) else v for v in opt]
+    r = invoke("query", "--store", str(store_dir), *args)
+    assert_one_clean_line(r, f"{a_file} is a file, not a directory")
+
+
+def test_export_output_under_a_file(store_dir: Path, a_file: Path) -> None:
+    r = invoke("export", "--store", str(store_dir), "-o", str(a_file / "x.geojson"))
+    assert_one_clean_line(r, f"{a_file} is a file, not a directory")
+
+
+def test_ingest_store_under_a_file(a_file: Path) -> None:
+    r = invoke("ingest", str(a_file), "--store", str(a_file / "news.store"))
+    assert_one_clean_line(r, "cannot create store", "Not a directory")
+
+
+def test_evaluate_predictions_under_a_file(tmp_path: Path, a_file: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "g", "text": "Rain in Lisbon.", "toponyms": []}\n', encoding="utf-8")
+    r = invoke("evaluate", str(gold), "--predictions", str(a_file / "p.jsonl"))
+    assert_one_clean_line(r, f"{a_file} is a file, not a directory")
+
+
+def test_reader_message_that_already_says_skipped_is_not_doubled(tmp_path: Path) -> None:
+    csv = tmp_path / "news.csv"
+    csv.write_text("id,body\n1,Rain in Lisbon\n", encoding="utf-8")
+    r = invoke("parse", str(csv))
+    assert r.exit_code == 3, r.output
+    line = next(x for x in r.output.splitlines() if "news.csv" in x)
+    assert line.count("skipped") == 1, line
+
+
+# the library helpers behind those messages
+
+
+def test_ensure_parent_names_the_file_in_the_way(tmp_path: Path) -> None:
+    blocker = tmp_path / "a"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match=r"a is a file, not a directory") as info:
+        ensure_parent(blocker / "b" / "c.json")
+    assert isinstance(info.value, OSError)  # still an OSError for callers that know only builtins
+
+
+def test_atomic_open_onto_a_directory_is_an_output_error_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    target.mkdir()
+    with pytest.raises(OutputError, match="is a directory"), atomic_open(target) as fh:
+        fh.write("x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+def test_atomic_open_passes_other_errors_unchanged(tmp_path: Path) -> None:
+    # e.g. an input read inside the block
+    with pytest.raises(FileNotFoundError), atomic_open(tmp_path / "out.txt"):
+        (tmp_path / "missing-input.txt").read_text(encoding="utf-8")
+    assert list(tmp_path.iterdir()) == []
