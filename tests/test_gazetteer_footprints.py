@@ -245,3 +245,27 @@ def test_real_region_names_keep_their_drawn_outline(gazetteer_db):
     assert state.footprint in gazetteer_db.derived_footprints()  # both have an area now...
     assert regions("Red Sea").equals(gazetteer_db.footprint(sea.footprint))  # ...the sea wins
     assert regions("Texas").covers(Point(-95.37, 29.76))
+
+
+def test_physical_features_and_landmarks_outrank_hamlets(tmp_path):
+    from gazetteer.build import importance
+
+    recs = [
+        *quadland(),
+        PlaceRecord("em:peak", "Mount Quux", "T", "MT", None, lat=2.0, lon=2.0, names=[("Quux", "alt")],
+                    source="invented"),
+        PlaceRecord("gn:400", "Quux", "P", "PPL", "QQ", "01", population=0, lat=3.0, lon=3.0),
+        PlaceRecord("em:hall", "Zork Hall", "S", "BLDG", "QQ", lat=4.0, lon=4.0, source="invented"),
+        PlaceRecord("gn:401", "Zork Hall", "P", "PPL", "QQ", "01", population=300, lat=3.0, lon=3.5),
+        PlaceRecord("gn:402", "Mount Quux", "P", "PPL", "QQ", "02", population=12_000, lat=6.0, lon=6.0),
+    ]
+    gazetteer.build(tmp_path, sources=SourceSet(records=recs, versions={"q": "1"}), progress=False)
+    gaz = gazetteer.load(tmp_path, build=False)
+    # a hamlet without population comes after the mountain, even under the mountain's alt name
+    assert [m.place.id for m in gaz.lookup("Quux")] == ["em:peak", "gn:400"]
+    assert [m.place.id for m in gaz.lookup("Zork Hall")] == ["em:hall", "gn:401"]
+    # a real town still comes first: the resolver decides from the context
+    assert [m.place.id for m in gaz.lookup("Mount Quux")] == ["gn:402", "em:peak"]
+    # areas keep their code bonus; a region is not a landmark
+    assert importance("RGN", 0, "L") == 2.0 and importance("PPL", 0, "P") == 0.0
+    assert importance("MT", 0, "T") == 3.0
