@@ -358,16 +358,19 @@ def _build_for_load(data_dir: Path) -> None:
     import sys
 
     build_mod = sys.modules["gazetteer.build"]
+    # a progress bar only for a person watching: in logs and pipes it is noise
+    progress = sys.stderr is not None and sys.stderr.isatty()
     if getattr(build_mod.default_sources, "__module__", "") != "gazetteer.build":
-        build_mod.build(data_dir, progress=True)
+        build_mod.build(data_dir, progress=progress)
         return
-    code = "import sys; from gazetteer.build import build; build(sys.argv[1], progress=True)"
+    code = "import sys; from gazetteer.build import build; build(sys.argv[1], progress=sys.argv[2] == '1')"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     try:
-        proc = subprocess.run([sys.executable, "-c", code, str(data_dir)], env=env, check=False)
+        proc = subprocess.run([sys.executable, "-c", code, str(data_dir), "1" if progress else "0"],
+                              env=env, check=False)
     except OSError as err:
         logger.info("cannot start a build process (%s); building in-process", err)
-        build_mod.build(data_dir, progress=True)
+        build_mod.build(data_dir, progress=progress)
         return
     if proc.returncode != 0:
         raise GazetteerError(f"building the gazetteer in {str(data_dir)!r} failed "
