@@ -296,7 +296,8 @@ class Gazetteer:
         return ids
 
     def regions(self) -> list[Place]:
-        """Places that have a footprint (countries, continents, curated regions)."""
+        """Places that have a footprint (countries, continents, curated regions, and
+        first-level areas with an approximate one: see :meth:`derived_footprints`)."""
         return [_place(r) for r in self._query(
             f"{_SELECT} FROM places p WHERE p.footprint IS NOT NULL ORDER BY p.rid")]
 
