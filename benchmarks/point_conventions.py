@@ -17,6 +17,8 @@ corpora that the pipeline (given-spans mode) resolves to a place of that kind:
 ``pop_centre``         population-weighted mean of the member towns
 ``hull``               centre of the convex hull of member towns (the admin1 rule)
 ``mid(a,b)``           great-circle midpoint of two of these
+``between(a,b)``       ``mid(a,b)`` when a and b are 161-322 km apart, else ``a``
+                       (:func:`gazetteer._points.between_conventions`)
 
 Only places resolved to the right kind count (a mention resolved to a town is
 not scored here), and the resolution itself is not changed, so differences
@@ -204,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     import gazetteer.paths
+    from gazetteer._points import between_conventions
     from gazetteer.sources.countryinfo import country_files
 
     rows, gaz = resolved_mentions(args.data_dir)
@@ -217,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
             for a, b in MIDPOINTS:
                 if a in pts and b in pts:
                     pts[f"mid({a},{b})"] = midpoint(pts[a], pts[b])
+            if "part_centroid" in pts:  # the rule gazetteer.sources.countryinfo applies
+                pts["between(current,part_centroid)"] = between_conventions(
+                    pts["current"], pts["part_centroid"])
             cache[pid] = pts
         r["pts"] = cache[pid]
 
@@ -246,7 +252,6 @@ def main(argv: list[str] | None = None) -> int:
             cells = [f"{ok[k][0]}/{ok[k][1]} ({ok[k][0] / ok[k][1]:.3f})" if ok[k][1] else "-"
                      for k in ("lgl", "geovirus", "combined", "even", "odd")]
             print(f"| {m} | {cov}/{len(sub)} | " + " | ".join(cells) + f" | {fix} | {brk} |")
-        # per corpus fix/break of the midpoints (does "between two conventions" pay?)
     return 0
 
 
