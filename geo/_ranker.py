@@ -16,14 +16,13 @@ import math
 from pathlib import Path
 
 __all__ = ["FEATURES", "DEFAULT_WEIGHTS", "load_weights", "COUNTRY_CODES", "is_country",
-           "is_admin1", "haversine_km", "kind_class", "static_vector", "IDX"]
+           "is_admin1", "kind_class", "static_vector", "IDX"]
 
 logger = logging.getLogger(__name__)
 
 COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR", "PCLH"})
 _ADMIN2 = frozenset({"ADM2", "ADM3", "ADMD", "ADM2H", "ADM3H"})
 _REGION = frozenset({"CONT", "RGN", "RGNE", "PEN", "ISLS", "ZN", "ZNB", "AREA", "OCN", "SEA"})
-EARTH_RADIUS_KM = 6371.0088
 
 #: feature names, in vector order
 FEATURES = (
@@ -99,13 +98,6 @@ def is_country(p) -> bool:
 
 def is_admin1(p) -> bool:
     return p.fcode == "ADM1"
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * \
-        math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def kind_class(p) -> str:

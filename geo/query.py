@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.coords import CRS
+from geo.coords import CRS, EARTH_RADIUS_KM, haversine_km
 from geo.errors import QueryError
 
 __all__ = [
@@ -44,8 +44,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: IUGG mean Earth radius
-EARTH_RADIUS_KM = 6371.0088
 GROUP_BY = ("country", "admin1", "place", "day", "week")
 _UNITS_KM = {"km": 1.0, "m": 0.001, "mi": 1.609344, "nm": 1.852}
 _UNIT_ALIASES = {"": "km", "k": "km", "kms": "km", "kilometer": "km", "kilometers": "km", "kilometre": "km",
@@ -255,16 +253,6 @@ def _check_polygonal(geom: Any, where: str) -> Any:
     if len(polys) < len(parts):
         logger.warning("%s: ignoring %d non-polygon parts", where, len(parts) - len(polys))
     return polys[0] if len(polys) == 1 else shapely.MultiPolygon(list(polys))
-
-
-def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
-    """Great-circle distance in km (vectorised; inputs in degrees)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp = p2 - p1
-    # wrap the difference into [-180, 180) so that +180 and -180 are exactly the same meridian
-    dl = np.radians((np.asarray(lon2, dtype="float64") - np.asarray(lon1, dtype="float64") + 180.0) % 360.0 - 180.0)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def radius_boxes(lat: float, lon: float, radius_km: float) -> list[tuple[float, float, float, float]]:

@@ -25,6 +25,7 @@ from gazetteer import Place
 
 from geo import _ranker as rk
 from geo._candidates import candidates
+from geo.coords import haversine_km
 from geo._metonymy import actor_context, is_metonymic
 
 __all__ = ["Mention", "Focus", "ArticleResult", "Resolver"]
@@ -269,7 +270,7 @@ class Resolver:
             if g is not None:
                 probs = _softmax(g.scores)
                 best = g.cands[g.choice].place
-                d = _dist_km(best.lat, best.lon, g.lat, g.lon)
+                d = haversine_km(best.lat, best.lon, g.lat, g.lon)
                 near = d <= _SAME_PLACE_KM
                 m.place = best
                 m.confidence = float(min(1.0, probs[near].sum()))
@@ -328,14 +329,6 @@ class Resolver:
 def _softmax(x: np.ndarray) -> np.ndarray:
     z = np.exp(x - x.max())
     return z / z.sum()
-
-
-def _dist_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    p1 = math.radians(lat)
-    p2 = np.radians(lats)
-    a = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * \
-        np.sin(np.radians(lons - lon) / 2) ** 2
-    return 2 * rk.EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
 def _contains(outer: Place, inner: Place) -> bool:
@@ -478,11 +471,7 @@ class _Context:
         feats[:, I["ctx_admin1"]] = self._reduce(same_a1, w, True)
         feats[:, I["ctx_admin1_any"]] = self._reduce(same_a1, w, False)
         # distances to point-like readings of the other names
-        lat1 = np.radians(g.lat)[:, None]
-        lat2 = np.radians(self.lat)[None, :]
-        dlon = np.radians(self.lon[None, :] - g.lon[:, None])
-        a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
-        d = 2 * rk.EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+        d = haversine_km(g.lat[:, None], g.lon[:, None], self.lat[None, :], self.lon[None, :])
         pt = self.point[None, :]
         close = np.where(pt, np.exp(-d / 150.0), 0.0)
         feats[:, I["near"]] = self._reduce(close, w, True)
