@@ -37,4 +37,4 @@ def test_haversine_broadcasts_to_a_matrix_matching_pairwise_calls() -> None:
         for j in range(4):
             assert m[i, j] == pytest.approx(float(haversine_km(lat_a[i], lon_a[i], lat_b[j], lon_b[j])))
     # symmetric
-    assert np.allclose(m, haversine_km(lat_b[None, :], lon_b[None, :], lat_a[:, None], lon_a[:, None]).T)
+    assert np.allclose(m, haversine_km(lat_b[None, :], lon_b[None, :], lat_a[:, None], lon_a[:, None]))
