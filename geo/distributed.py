@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import geopandas as gpd
@@ -79,17 +79,6 @@ def _parse_batch(articles: list[Any], options: dict[str, Any]) -> list[Any]:
     return [pipe(a) for a in articles]
 
 
-def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for it in items:
-        batch.append(it)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def parse_dask(inputs: Any, *, scheduler: Any = None, batch_size: int = 64, n_workers: int | None = None,
                strict: bool = False, on_error: Any = None, **options: Any) -> Any:
     """Like :func:`geo.pipeline.parse`, with the article batches parsed on a Dask cluster.
@@ -110,30 +99,19 @@ def parse_dask(inputs: Any, *, scheduler: Any = None, batch_size: int = 64, n_wo
         Identical to the local engine's for the same inputs.
     """
     _require()
-    from geo.articles import to_articles
-    from geo.frames import build_frames
-    from geo.pipeline import ParseResult
+    from geo.pipeline import ParseResult, chunks, read_inputs
 
     if options.get("geocoder") is not None:
         raise ValueError("online geocoders are rate-limited; use the local engine with them")
-    skipped: list[Exception] = []
-
-    def _skip(err: Exception) -> None:
-        skipped.append(err)
-        if on_error is not None:
-            on_error(err)
-        else:
-            logger.warning("%s", err)
-
-    articles = to_articles(inputs, given_spans=options.get("given_spans", False), strict=strict, on_error=_skip)
+    articles, skipped = read_inputs(inputs, given_spans=options.get("given_spans", False), strict=strict,
+                                    on_error=on_error)
     results: list[Any] = []
     with client_for(scheduler, n_workers=n_workers) as client:
         futures = [client.submit(_parse_batch, batch, options, pure=False)
-                   for batch in _batches(articles, batch_size)]
+                   for batch in chunks(articles, batch_size)]
         for fut in futures:  # in submission order: results come back in input order
             results.extend(fut.result())
-    a, m, p = build_frames(results)
-    return ParseResult(a, m, p, results, skipped)
+    return ParseResult.from_results(results, skipped)
 
 
 # --- querying ---------------------------------------------------------------------------------

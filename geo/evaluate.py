@@ -13,12 +13,25 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from geo.coords import EARTH_RADIUS_KM, haversine_km
+from geo.coords import EARTH_RADIUS_KM
 
 __all__ = ["EARTH_RADIUS_KM", "haversine_km", "load_gold", "prediction_record", "score", "format_report"]
 
 _AUC_MAX_KM = 20039.0
 ACC_KM = 161.0
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km, computed exactly as the reference scorer does.
+
+    Scalar ``math`` on purpose: scores must agree with the reference to the
+    last bit, and numpy's vectorised sin/cos (:func:`geo.coords.haversine_km`,
+    used everywhere else) may differ from libm in the last place.
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _auc(errors: Sequence[float]) -> float | None:
@@ -139,7 +152,7 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Iterable[Mapping[str, 
             if not cands:
                 continue
             best = min(cands, key=lambda p: ((p[0], p[1]) != (g[0], g[1]), -_overlap_len(g, p), abs(p[0] - g[0])))
-            errors.append(float(haversine_km(g[2], g[3], best[2], best[3])))
+            errors.append(haversine_km(g[2], g[3], best[2], best[3]))
 
     pe, re_, fe = _prf(tp_exact, n_pred, n_gold)
     po, ro, fo = _prf(tp_overlap, n_pred, n_gold)

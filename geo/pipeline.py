@@ -20,7 +20,7 @@ from geo.frames import build_frames
 from geo.recognize import Span
 from geo.resolve import ArticleResult
 
-__all__ = ["ParseResult", "Pipeline", "iter_results", "parse"]
+__all__ = ["ParseResult", "Pipeline", "chunks", "iter_results", "parse", "read_inputs"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,33 @@ class ParseResult:
         from maps import event_map
 
         return event_map(self)._repr_html_()
+
+    @classmethod
+    def from_results(cls, results: list[ArticleResult], skipped: list[Exception]) -> ParseResult:
+        """The frames of ``results`` (in order), with the inputs that were skipped."""
+        a, m, p = build_frames(results)
+        return cls(a, m, p, results, skipped)
+
+
+def read_inputs(inputs: Any, *, given_spans: bool = False, strict: bool = False,
+                on_error: Callable[[Exception], None] | None = None) -> tuple[Iterator[Article], list[Exception]]:
+    """Articles from ``inputs`` (lazily) and the list their skipped inputs are added to.
+
+    Each skipped input's error goes to ``on_error`` (default: a logged warning).
+    Shared by the local and the Dask engines so both read and skip alike.
+    """
+    from geo.articles import to_articles
+
+    skipped: list[Exception] = []
+
+    def _skip(err: Exception) -> None:
+        skipped.append(err)
+        if on_error is not None:
+            on_error(err)
+        else:
+            logger.warning("%s", err)
+
+    return to_articles(inputs, given_spans=given_spans, strict=strict, on_error=_skip), skipped
 
 
 class Pipeline:
@@ -118,7 +145,8 @@ def _run_chunk(chunk: list[Article]) -> list[ArticleResult]:
     return [_WORKER(a) for a in chunk]
 
 
-def _chunks(items: Iterable[Article], n: int) -> Iterator[list[Article]]:
+def chunks(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    """Consecutive lists of ``n`` items (the last may be shorter)."""
     it = iter(items)
     while chunk := list(itertools.islice(it, n)):
         yield chunk
@@ -149,7 +177,7 @@ def iter_results(articles: Iterable[Article], *, workers: int = 1, progress: boo
             raise ValueError("online geocoders are rate-limited; use workers=1 with them")
         ctx = multiprocessing.get_context("spawn" if _has_threads() else None)
         with ctx.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
-            for chunk_result in pool.imap(_run_chunk, _chunks(articles, _CHUNK)):
+            for chunk_result in pool.imap(_run_chunk, chunks(articles, _CHUNK)):
                 yield from chunk_result
                 if bar is not None:
                     bar.update(len(chunk_result))
@@ -194,18 +222,7 @@ def parse(inputs: Any, *, workers: int = 1, strict: bool = False, progress: bool
     >>> res = parse("Protests spread from Busan to Seoul on Monday.")  # doctest: +SKIP
     >>> res.mentions[["text", "name", "country_code"]]                 # doctest: +SKIP
     """
-    from geo.articles import to_articles
-
-    skipped: list[Exception] = []
-
-    def _skip(err: Exception) -> None:
-        skipped.append(err)
-        if on_error is not None:
-            on_error(err)
-        else:
-            logger.warning("%s", err)
-
-    articles = to_articles(inputs, given_spans=options.get("given_spans", False), strict=strict, on_error=_skip)
+    articles, skipped = read_inputs(inputs, given_spans=options.get("given_spans", False), strict=strict,
+                                    on_error=on_error)
     results = list(iter_results(articles, workers=workers, progress=progress, **options))
-    a, m, p = build_frames(results)
-    return ParseResult(a, m, p, results, skipped)
+    return ParseResult.from_results(results, skipped)
