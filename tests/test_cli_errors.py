@@ -147,3 +147,16 @@ def test_atomic_open_passes_other_errors_unchanged(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError), atomic_open(tmp_path / "out.txt"):
         (tmp_path / "missing-input.txt").read_text(encoding="utf-8")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_query_table_shows_undated_articles_blank_not_nan(tmp_path: Path) -> None:
+    results = synthetic_results(4, seed=5)
+    undated = results[0].article
+    undated.date = None  # an article with no date (a plain .txt file has none)
+    a, m, _ = build_frames(results)
+    Store(tmp_path / "st").ingest(SimpleNamespace(articles=a, mentions=m))
+    r = CliRunner().invoke(main, ["query", "--store", str(tmp_path / "st"), "--limit", "0"])
+    assert r.exit_code == 0, r.output
+    rows = [line for line in r.output.splitlines() if undated.id in line]
+    assert rows, r.output
+    assert all("NaN" not in line and "NaT" not in line for line in rows), rows

@@ -229,7 +229,7 @@ def query_cmd(store_dir: str, group_by: str | None, output: str | None, map_path
     elif not map_path:
         cols = [c for c in _TABLE_COLUMNS if c in result]
         table = pd.DataFrame(result[cols]).copy()
-        table["date"] = table["date"].dt.strftime("%Y-%m-%d")
+        table["date"] = table["date"].dt.strftime("%Y-%m-%d").fillna("")  # undated: blank, not NaN
         click.echo(_show(table, limit))
 
 
