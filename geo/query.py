@@ -11,6 +11,7 @@ Every filter is optional and they combine with AND. Bad queries raise
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import logging
 import math
 import os
@@ -183,13 +184,31 @@ def _as_list(value: str | Iterable[str]) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()]
 
 
+# codes newsrooms use that ISO does not: the UK and Greece in EU usage
+_CODE_ALIASES = {"UK": "GB", "EL": "GR"}
+
+
+@functools.lru_cache(maxsize=1)
+def _known_codes() -> frozenset[str]:
+    """ISO alpha-2 codes, historic ones (CS) and Kosovo's XK, which GeoNames uses."""
+    import pycountry
+
+    codes = {c.alpha_2 for c in pycountry.countries}
+    codes |= {c.alpha_2 for c in pycountry.historic_countries if len(getattr(c, "alpha_2", "")) == 2}
+    return frozenset(codes | {"XK"})
+
+
 def _country_codes(value: str | Iterable[str]) -> list[str]:
     import pycountry
 
     codes = []
     for v in _as_list(value):
         if len(v) == 2 and v.isalpha():
-            codes.append(v.upper())
+            code = _CODE_ALIASES.get(v.upper(), v.upper())
+            if code not in _known_codes():
+                # an unknown code would silently match nothing
+                raise QueryError(f"unknown country code {v!r} (ISO 3166-1 alpha-2, e.g. KR, GB, US)")
+            codes.append(code)
             continue
         try:
             codes.append(pycountry.countries.lookup(v).alpha_2)

@@ -160,3 +160,15 @@ def test_query_table_shows_undated_articles_blank_not_nan(tmp_path: Path) -> Non
     rows = [line for line in r.output.splitlines() if undated.id in line]
     assert rows, r.output
     assert all("NaN" not in line and "NaT" not in line for line in rows), rows
+
+
+def test_query_unknown_country_code_is_an_error_not_an_empty_result(store_dir: Path) -> None:
+    r = invoke("query", "--store", str(store_dir), "--country", "ZZ")
+    assert_one_clean_line(r, "unknown country code 'ZZ'")
+
+
+def test_country_codes_newsrooms_use() -> None:
+    from geo.query import _country_codes
+
+    assert _country_codes("uk, EL") == ["GB", "GR"]
+    assert _country_codes(["XK", "CS", "kr"]) == ["XK", "CS", "KR"]  # codes GeoNames uses beyond ISO
