@@ -21,7 +21,7 @@ __all__ = ["event_map", "DEFAULT_LAYERS"]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_LAYERS = ("places", "focus", "heat", "countries", "regions", "time")
+DEFAULT_LAYERS = ("places", "focus", "heat", "countries", "admin1", "regions", "time")
 
 #: a place whose best mention is below this confidence is drawn hollow and grey
 LOW_CONFIDENCE = 0.5
@@ -33,6 +33,8 @@ _CONTEXT = 90
 _SIMPLIFY = 0.01
 
 FootprintOf = Callable[[str], Any]
+#: ``(country_code, admin1_code) -> (name, geometry) | geometry | None``
+Admin1Footprint = Callable[[str, str], Any]
 
 #: footprint kinds drawn (rivers and straits come as lines); points are already markers
 _AREA_OR_LINE = frozenset({"Polygon", "MultiPolygon", "LineString", "MultiLineString", "GeometryCollection"})
@@ -148,20 +150,28 @@ def _event_data(md: MapData, *, articles_href: str | None, low_confidence: float
     return data, period
 
 
-def _gazetteer_footprints(data_dir: Any = None) -> tuple[FootprintOf | None, FootprintOf | None]:
+def _gazetteer_footprints(
+    data_dir: Any = None,
+) -> tuple[FootprintOf | None, FootprintOf | None, Admin1Footprint | None]:
     try:
         import gazetteer
 
         gaz = gazetteer.load(data_dir, build=False)  # drawing a map never builds a gazetteer
     except Exception as err:  # noqa: BLE001 - any gazetteer trouble only costs the area layers
-        logger.warning("no footprints (gazetteer unavailable: %s); country and region layers skipped", err)
-        return None, None
+        logger.warning("no footprints (gazetteer unavailable: %s); country, admin1 and region layers skipped", err)
+        return None, None, None
 
     def country(cc: str) -> Any:
         place = gaz.country(cc)
         return gaz.footprint(place.footprint) if place is not None and place.footprint else None
 
-    return gaz.footprint, country
+    def admin1(cc: str, code: str) -> Any:
+        place = gaz.admin1(cc, code)
+        if place is None or not place.footprint:
+            return None
+        return place.name, gaz.footprint(place.footprint)
+
+    return gaz.footprint, country, admin1
 
 
 def _simplified(geoms: list[Any]) -> list[Any]:
@@ -218,6 +228,47 @@ def _country_name(code: str) -> str:
         return code
 
 
+def _admin1_layer(md: MapData, admin1_footprint: Admin1Footprint,
+                  show: bool) -> tuple[folium.GeoJson, Any] | None:
+    """Mentions per first-level area (state, province...), from the mentions' country and admin1 codes."""
+    import branca.colormap as cm
+    import geopandas as gpd
+
+    m = md.mentions[["country_code", "admin1"]].dropna()
+    # GeoNames "00" means "no first-level area"; country and continent mentions carry no admin1
+    m = m[(m["country_code"].astype(str) != "") & ~m["admin1"].astype(str).isin(["", "00"])]
+    if m.empty:
+        return None
+    counts = m.astype(str).value_counts()
+    rows, geoms = [], []
+    for (cc, code), n in counts.items():
+        try:
+            found = admin1_footprint(cc, code)
+        except Exception as err:  # noqa: BLE001
+            logger.warning("no footprint for admin1 %r of %r: %s", code, cc, err)
+            found = None
+        name, geom = found if isinstance(found, tuple) else (code, found)
+        if geom is None or getattr(geom, "is_empty", True) or geom.geom_type not in _AREA_OR_LINE:
+            continue
+        label = f"{escape_html(name or code)} ({escape_html(cc)}): {int(n)} mention{'s' * (int(n) != 1)}"
+        rows.append({"area": label, "mentions": int(n)})
+        geoms.append(geom)
+    if not rows:
+        return None
+    gdf = gpd.GeoDataFrame(rows, geometry=_simplified(geoms), crs="EPSG:4326")
+    vmax = max(int(counts.max()), 2)
+    colormap = cm.linear.YlOrRd_09.scale(0.0, math.log(vmax))  # log scale, as for countries
+    colormap.caption = "Mentions per state/province"
+    layer = folium.GeoJson(
+        gdf, name=LAYER_NAMES["admin1"], show=show,
+        style_function=lambda f: {"fillColor": colormap(math.log(max(f["properties"]["mentions"], 1))),
+                                  "color": "#555", "weight": 0.5, "fillOpacity": 0.6},
+        highlight_function=lambda f: {"weight": 2, "color": "#222"},
+        tooltip=folium.GeoJsonTooltip(fields=["area"], labels=False),
+    )
+    return layer, (colormap, vmax)
+
+
 def _region_layer(md: MapData, footprint_of: FootprintOf, show: bool) -> folium.GeoJson | None:
     import geopandas as gpd
 
@@ -269,6 +320,7 @@ def event_map(
     layers: Iterable[str] = DEFAULT_LAYERS,
     footprint_of: FootprintOf | None | bool = None,
     country_footprint: FootprintOf | None = None,
+    admin1_footprint: Admin1Footprint | None = None,
     gazetteer_dir: Any = None,
     articles_href: str | None = None,
     max_popup_articles: int = MAX_POPUP_ARTICLES,
@@ -289,13 +341,17 @@ def event_map(
     low_confidence : float
         Places whose best mention is below this are drawn hollow and grey.
     layers : iterable of str
-        Any of ``places``, ``focus``, ``heat``, ``countries``, ``regions``, ``time``.
+        Any of ``places``, ``focus``, ``heat``, ``countries``, ``admin1``, ``regions``, ``time``.
     footprint_of : callable, optional
         ``footprint_of(footprint_id) -> shapely geometry | None`` for region footprints. ``None``
         loads the gazetteer's footprints if a gazetteer is available; ``False`` turns areas off.
     country_footprint : callable, optional
         ``country_footprint(country_code) -> geometry | None`` for the per-country choropleth
         (defaults to the gazetteer's country footprints).
+    admin1_footprint : callable, optional
+        ``admin1_footprint(country_code, admin1_code) -> (name, geometry) | geometry | None`` for the
+        per-state/province choropleth (defaults to the gazetteer's approximate first-level footprints).
+        The gazetteer is consulted only when none of the three footprint sources is given.
     gazetteer_dir : path-like, optional
         Where the built gazetteer lives, for the default footprints (never built here).
     articles_href : str, optional
@@ -363,10 +419,10 @@ def event_map(
         HeatMap(pts, name=LAYER_NAMES["heat"], show=False, radius=18, blur=15, min_opacity=0.3,
                 max_zoom=8).add_to(m)
         legend_rows.append(("background:radial-gradient(#f03,#fd0,#0f0)", "mention density (heat map)"))
-    if ("countries" in layers or "regions" in layers) and len(md.places) and footprint_of is not False:
-        fp, cfp = footprint_of, country_footprint
-        if fp is None and cfp is None:
-            fp, cfp = _gazetteer_footprints(gazetteer_dir)
+    if {"countries", "admin1", "regions"} & set(layers) and len(md.places) and footprint_of is not False:
+        fp, cfp, afp = footprint_of, country_footprint, admin1_footprint
+        if fp is None and cfp is None and afp is None:
+            fp, cfp, afp = _gazetteer_footprints(gazetteer_dir)
         if "countries" in layers and cfp is not None:
             made = _country_layer(md, cfp, show=False)
             if made:
@@ -376,6 +432,14 @@ def event_map(
                 stops = ",".join(cmap.rgb_hex_str(cmap.vmax * i / 4) for i in range(5))
                 legend_rows.append((f"background:linear-gradient(90deg,{stops});width:40px;border-radius:0",
                                     f"mentions per country (1&ndash;{vmax}, log scale)"))
+        if "admin1" in layers and afp is not None:
+            made = _admin1_layer(md, afp, show=False)
+            if made:
+                made[0].add_to(m)
+                cmap, vmax = made[1]
+                stops = ",".join(cmap.rgb_hex_str(cmap.vmax * i / 4) for i in range(5))
+                legend_rows.append((f"background:linear-gradient(90deg,{stops});width:40px;border-radius:0",
+                                    f"mentions per state/province (1&ndash;{vmax}, log scale)"))
         if "regions" in layers and fp is not None:
             region = _region_layer(md, fp, show=True)
             if region is not None:

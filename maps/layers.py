@@ -31,6 +31,7 @@ LAYER_NAMES = {
     "focus": "Article focus",
     "heat": "Mention heat map",
     "countries": "Mentions per country",
+    "admin1": "Mentions per state/province",
     "regions": "Region footprints",
     "time": "Mentions over time",
 }

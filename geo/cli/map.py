@@ -17,7 +17,7 @@ __all__ = ["COMMANDS", "load_map_inputs"]
 logger = logging.getLogger(__name__)
 
 _FRAME_SUFFIXES = {".parquet", ".geoparquet", ".geojson"}
-_LAYERS = ("places", "focus", "heat", "countries", "regions", "time")
+_LAYERS = ("places", "focus", "heat", "countries", "admin1", "regions", "time")
 
 
 def _frame_kind(df: Any, where: str) -> str:
