@@ -97,6 +97,8 @@ SAFE_URLS = [
 ]
 
 HUB_ID = "em:hub"
+# the first-level area around the hub, with a hostile name (admin1 choropleth tooltip)
+ADMIN1_NAME = f'<img src=x onerror="{P}">`${{alert(1)}}`{{{{7*7}}}}</td></tr><script>{P}</script>'
 
 
 def _n(s: str) -> str:
@@ -108,7 +110,7 @@ def _n(s: str) -> str:
 def site(tmp_path_factory):
     assert len(PAYLOADS) >= 50
     tmp = tmp_path_factory.mktemp("hostile")
-    hub = Place(HUB_ID, "Hub", "P", "PPL", "KR", None, None, 0, 35.0, 129.0)
+    hub = Place(HUB_ID, "Hub", "P", "PPL", "KR", "99", None, 0, 35.0, 129.0)
     results = []
     urls = HOSTILE_URLS + SAFE_URLS
     named_places = []
@@ -130,7 +132,9 @@ def site(tmp_path_factory):
     frames = build_frames(results)
     footprints = {pl.footprint: shapely.box(pl.lon - 0.3, pl.lat - 0.3, pl.lon + 0.3, pl.lat + 0.3)
                   for pl in named_places if pl.footprint}
+    hub_area = {("KR", "99"): (ADMIN1_NAME, shapely.box(128.5, 34.5, 129.5, 35.5))}
     m = maps.event_map(frames, footprint_of=footprints.get, country_footprint=lambda cc: None,
+                       admin1_footprint=lambda cc, code: hub_area.get((cc, code)),
                        articles_href="articles", max_popup_articles=200)
     out = maps.save_map(m, tmp / "map.html")
     maps.write_article_pages(frames[0], frames[1], tmp / "articles", map_href="../map.html")
@@ -237,7 +241,7 @@ def test_hostile_focus_time_and_region_layers(site, page):
     page.goto(site["map"].as_uri())
     page.wait_for_selector(".em-marker, .marker-cluster")
     control = page.locator(".leaflet-control-layers")
-    for name in ("Article focus", "Mentions over time", "Region footprints"):
+    for name in ("Article focus", "Mentions over time", "Region footprints", "Mentions per state/province"):
         box = control.locator("label", has_text=name).locator("input")
         if not box.is_checked():
             box.click()
@@ -274,6 +278,7 @@ def test_hostile_focus_time_and_region_layers(site, page):
     for pl in site["places"]:
         if pl.footprint:
             assert _n(pl.name) in tips
+    assert f"{ADMIN1_NAME} (KR): {2 * len(PAYLOADS)} mentions" in [t.strip() for t in texts]  # literally
     w.check()
 
 
