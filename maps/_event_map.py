@@ -31,6 +31,8 @@ MAX_POPUP_ARTICLES = 20
 _CONTEXT = 90
 #: footprint simplification tolerance in degrees (about 1 km): keeps the HTML small
 _SIMPLIFY = 0.01
+#: coordinates snapped to this grid (about 11 m): full-precision floats doubled the GeoJSON
+_GRID = 1e-4
 
 FootprintOf = Callable[[str], Any]
 #: ``(country_code, admin1_code) -> (name, geometry) | geometry | None``
@@ -178,7 +180,7 @@ def _simplified(geoms: list[Any]) -> list[Any]:
     import shapely
 
     arr = np.asarray(geoms, dtype=object)
-    return list(shapely.simplify(arr, _SIMPLIFY, preserve_topology=True))
+    return list(shapely.set_precision(shapely.simplify(arr, _SIMPLIFY, preserve_topology=True), _GRID))
 
 
 def _country_layer(md: MapData, country_footprint: FootprintOf, show: bool) -> tuple[folium.GeoJson, Any] | None:
