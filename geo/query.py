@@ -419,7 +419,8 @@ def query(
         # no predicate: for points the STRtree envelope test *is* the closed-box test
         spatial.append(_hits(mentions.sindex, boxes, None))
     if (near is None) != (radius_km is None):
-        raise QueryError("near and radius go together: give both (e.g. near='35.1,129.0', radius_km=50)")
+        raise QueryError("near and radius go together: give both (CLI: --near 35.1,129.0 --radius 50km; "
+                         "Python: near='35.1,129.0', radius_km=50)")
     if near is not None:
         lat, lon = parse_near(near, place_resolver)
         r = parse_radius(radius_km)  # type: ignore[arg-type]
