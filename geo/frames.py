@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -149,9 +150,41 @@ def empty_places() -> gpd.GeoDataFrame:
     return _geoframe(pd.DataFrame(), PLACE_COLUMNS, [], [])
 
 
-def parse_dates(values: Iterable[Any]) -> pd.Series:
-    """Dates as given in articles → UTC timestamps (NaT when unparseable)."""
-    return pd.to_datetime(pd.Series(list(values), dtype="object"), utc=True, errors="coerce", format="mixed")
+_EPOCH = re.compile(r"-?\d{9,10}(?:\.\d+)?|\d{12,13}")
+
+
+def _epoch(value: Any) -> Any:
+    """A Unix time (seconds, or milliseconds when 12-13 digits) as a UTC Timestamp; else ``value``."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)):
+        number = float(value)
+    elif isinstance(value, str) and _EPOCH.fullmatch(value.strip()):
+        number = float(value)
+    else:
+        return value
+    # 1e11 s is the year 5138: anything larger is milliseconds
+    return pd.Timestamp(number, unit="ms" if abs(number) >= 1e11 else "s", tz="UTC")
+
+
+def parse_dates(values: Iterable[Any], origins: Iterable[Any] | None = None) -> pd.Series:
+    """Dates as given in articles → UTC timestamps (NaT when unparseable).
+
+    ISO 8601 and the usual feed formats are read by pandas; Unix times
+    (``1700000000``, or milliseconds) are read as such, not as nanoseconds.
+    Dates that cannot be read are left empty with one warning, naming the
+    first one's origin (``path:line``) when ``origins`` are given.
+    """
+    given = list(values)
+    out = pd.to_datetime(pd.Series([_epoch(v) for v in given], dtype="object"), utc=True, errors="coerce",
+                         format="mixed")
+    bad = [i for i, (v, t) in enumerate(zip(given, out))
+           if t is pd.NaT and v is not None and not pd.isna(v) and str(v).strip()]
+    if bad:
+        where = list(origins)[bad[0]] if origins is not None else None
+        logger.warning("%d article date(s) not understood (e.g. %r%s); left empty", len(bad), given[bad[0]],
+                       f" in {where}" if where else "")
+    return out
 
 
 def build_frames(results: Iterable[ArticleResult]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -160,6 +193,7 @@ def build_frames(results: Iterable[ArticleResult]) -> tuple[gpd.GeoDataFrame, gp
     alat: list[float] = []
     alon: list[float] = []
     mrows: list[dict[str, Any]] = []
+    m_article: list[int] = []  # position in arows of each mention's article
     for res in results:
         art = res.article
         by_level = {f.level: f for f in res.focus}
@@ -196,6 +230,13 @@ def build_frames(results: Iterable[ArticleResult]) -> tuple[gpd.GeoDataFrame, gp
                 "footprint_id": p.footprint if p else None,
                 "date": art.date,
             })
+            m_article.append(len(arows) - 1)
+    # dates parsed once per article (Unix times, one warning for unreadable ones), then copied
+    dates = parse_dates([r["date"] for r in arows], [r["origin"] for r in arows])
+    for r, d in zip(arows, dates):
+        r["date"] = d
+    for r, ai in zip(mrows, m_article):
+        r["date"] = dates.iloc[ai]
     articles = _geoframe(pd.DataFrame(arows), ARTICLE_COLUMNS, alat, alon)
     mdf = pd.DataFrame(mrows)
     mentions = _geoframe(mdf, MENTION_COLUMNS,
