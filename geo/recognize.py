@@ -634,14 +634,6 @@ def _major(key: str, lookup) -> bool:
                            (x.place.fcode in _COUNTRY_FCODES or x.place.fcode == "ADM1") for x in m)
 
 
-def _plain_name_word(t: _Tok) -> bool:
-    n = t.norm
-    return (t.cap and not t.upper and not t.dot and len(n) > 2 and n.isalpha()
-            and n not in lex.STOP_NAMES and n not in lex.TITLES and n not in lex.DIRECTION_WORDS
-            and n not in lex.CONNECTORS and n not in lex.FEATURE_PREFIXES
-            and n not in lex.ADMIN_SUFFIXES and n not in ("saint", "fort", "port", "san", "santa"))
-
-
 # ---------------------------------------------------------------------- text helpers
 def _line_start(text: str, pos: int) -> bool:
     k = pos - 1
