@@ -72,7 +72,9 @@ def iter_csv(fp: BinaryIO, where: str, *, delimiter: str, text_column: str, max_
             state["last"] = lineno
             yield line
 
-    reader = csv.reader(lines(), delimiter=delimiter)
+    # strict: an unbalanced quote is an error naming the row, not a field that silently
+    # swallows the rest of the file
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     while True:
         state["first"] = 0
