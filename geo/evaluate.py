@@ -97,9 +97,36 @@ def load_gold(path: str | Path) -> list[dict[str, Any]]:
                 from geo.errors import InputError
 
                 raise InputError(f"{path}:{lineno}: malformed JSON ({err.msg} at column {err.colno})") from err
+            _check_gold(rec, f"{path}:{lineno}")
             rec["id"] = str(rec["id"])
             out.append(rec)
     return out
+
+
+def _check_gold(rec: Any, where: str) -> None:
+    """Reject a gold record the scores would silently misread (one clear message naming the line)."""
+    from geo.errors import InputError
+
+    def bad(message: str) -> InputError:
+        return InputError(message, where=where)
+
+    if not isinstance(rec, dict):
+        raise bad(f"expected a JSON object, got {type(rec).__name__}")
+    if rec.get("id") is None:
+        raise bad("no 'id' (gold articles need ids to be matched with predictions)")
+    text = rec.get("text")
+    if not isinstance(text, str):
+        raise bad("'text' must be a string")
+    tops = rec.get("toponyms", [])
+    if not isinstance(tops, list):
+        raise bad("'toponyms' must be a list")
+    for k, t in enumerate(tops):
+        start, end = (t.get("start"), t.get("end")) if isinstance(t, dict) else (None, None)
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            raise bad(f"toponym {k}: start/end must be offsets into the text, got {start!r}, {end!r}")
+        name = t.get("name")
+        if name is not None and text[start:end] != name:
+            raise bad(f"toponym {k}: text[{start}:{end}] is {text[start:end]!r}, not {name!r}")
 
 
 def prediction_record(article_id: str, mentions: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

@@ -172,3 +172,19 @@ def test_country_codes_newsrooms_use() -> None:
 
     assert _country_codes("uk, EL") == ["GB", "GR"]
     assert _country_codes(["XK", "CS", "kr"]) == ["XK", "CS", "KR"]  # codes GeoNames uses beyond ISO
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('["not", "an", "object"]', "expected a JSON object"),
+    ('{"text": "Rain in Oslo.", "toponyms": []}', "no 'id'"),
+    ('{"id": 1, "text": 5}', "'text' must be a string"),
+    ('{"id": 1, "text": "Rain in Oslo.", "toponyms": {}}', "'toponyms' must be a list"),
+    ('{"id": 1, "text": "Rain in Oslo.", "toponyms": [{"start": 8, "end": 99}]}', "start/end must be offsets"),
+    ('{"id": 1, "text": "Rain in Oslo.", "toponyms": [{"start": 0, "end": 4, "name": "Oslo"}]}',
+     "text[0:4] is 'Rain', not 'Oslo'"),
+])
+def test_evaluate_names_the_bad_gold_line(tmp_path: Path, line: str, message: str) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "ok", "text": "Rain in Lima.", "toponyms": []}\n' + line + "\n", encoding="utf-8")
+    r = invoke("evaluate", str(gold))
+    assert_one_clean_line(r, f"{gold}:2", message)
