@@ -188,3 +188,23 @@ def test_evaluate_names_the_bad_gold_line(tmp_path: Path, line: str, message: st
     gold.write_text('{"id": "ok", "text": "Rain in Lima.", "toponyms": []}\n' + line + "\n", encoding="utf-8")
     r = invoke("evaluate", str(gold))
     assert_one_clean_line(r, f"{gold}:2", message)
+
+
+def test_workers_give_identical_output_around_a_bad_line(tmp_path: Path) -> None:
+    import json
+
+    texts = ["Storms hit Lisbon and Porto.", "Talks in Nairobi, Kenya, ended.", "Floods in Dhaka, Bangladesh."]
+    lines = [json.dumps({"id": f"n{i}", "text": texts[i % 3]}) for i in range(30)]
+    lines.insert(15, "{not json")
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.geojson"
+        r = invoke("parse", str(src), "-o", str(out), "--workers", workers)
+        assert r.exit_code == 3, r.output
+        assert f"{src}:16: malformed JSON" in r.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    ids = {f["properties"]["article_id"] for f in json.loads(outs[0])["features"]}
+    assert ids == {f"n{i}" for i in range(30)}
