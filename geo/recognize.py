@@ -15,7 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from gazetteer import Match, normalize
+from gazetteer import Gazetteer, Match, normalize
 
 from geo import _lexicon as lex
 from geo._candidates import demonym_places
@@ -147,7 +147,7 @@ class Recognizer:
     objects sorted by ``start``.
     """
 
-    def __init__(self, gaz, *, demonyms: bool = True, streets: bool = True) -> None:
+    def __init__(self, gaz: Gazetteer, *, demonyms: bool = True, streets: bool = True) -> None:
         self.gaz = gaz
         self.demonyms = demonyms
         self.streets = streets

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gazetteer import Place
+from gazetteer import Gazetteer, Place
 from geo import _ranker as rk
-from geo._candidates import candidates
+from geo._candidates import Candidates, candidates
 from geo._metonymy import actor_context, is_metonymic
 from geo.coords import haversine_km
 
@@ -116,7 +116,7 @@ class Resolver:
     order and with the same offsets.
     """
 
-    def __init__(self, gaz, *, fuzzy: bool = False, weights: dict[str, float] | None = None) -> None:
+    def __init__(self, gaz: Gazetteer, *, fuzzy: bool = False, weights: dict[str, float] | None = None) -> None:
         self.gaz = gaz
         self.fuzzy = fuzzy
         w = weights if weights is not None else rk.load_weights()
@@ -140,7 +140,7 @@ class Resolver:
         mentions = self._mentions(text, spans, groups, of_span)
         return ArticleResult(article, mentions, self._focus(mentions))
 
-    def candidates(self, span_text: str, kind: str = "place"):
+    def candidates(self, span_text: str, kind: str = "place") -> Candidates:
         """Candidate matches for a span text (cached)."""
         ck = (span_text, kind)
         c = self._cand_cache.get(ck)
