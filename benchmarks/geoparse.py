@@ -34,8 +34,12 @@ when the surface name has no match). Their throughput is reported for the
 extraction alone (the peer as published) and with that lookup added.
 
 Timing: one-time initialisation (imports, gazetteer load, automaton build)
-is timed apart from the passes; articles/s is the median over ``--passes``
-passes over the corpus. Memory: peak RSS (``VmHWM``) of the system's
+and the first articles (lazy builds) are timed apart from the passes. Each of
+``--rounds`` rounds runs every system once, in a fresh process, for
+``--passes`` passes; articles/s is the median of all passes, and a ratio to
+geotext is the median over rounds of the ratio within a round (so a burst of
+load on a shared machine hits both sides of a ratio alike). eventmap's
+recognition is also timed alone, to show where its time goes. Memory: peak RSS (``VmHWM``) of the system's
 process minus its RSS before the system was imported, with the corpora
 already read. Scores: :func:`geo.evaluate.score` (agrees with the reference
 scorer). The machine is shared and noisy: compare the printed ratios
