@@ -337,7 +337,7 @@ def _run_system(system: str, corpora: list[tuple[str, Path]], args: argparse.Nam
     cmd += ["--worker-out", str(out)]
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, cwd=ROOT)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, cwd=ROOT, check=False)
     except subprocess.TimeoutExpired:
         return {"system": system, "error": f"timed out after {args.timeout} s"}
     wall = time.perf_counter() - t0
@@ -516,8 +516,8 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
     lines.append("")
 
     lines += ["### Throughput", "",
-              "| corpus | system | articles | articles/s | ms/article | k chars/s | ÷ geotext | ÷ geotext with lookup "
-              "| articles/s with lookup |",
+              ("| corpus | system | articles | articles/s | ms/article | k chars/s | ÷ geotext | ÷ geotext with lookup "
+              "| articles/s with lookup |"),
               "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for label, c in summary["corpora"].items():
         for system, s in summary["systems"].items():
@@ -538,16 +538,16 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
                     f"| {label} | {system} (recognition only) | {e['n']} | {_f(r_rate, 1)} "
                     f"| {_f(1000 / r_rate, 2)} | {_f(r_rate * e['chars'] / e['n'] / 1000 if e['n'] else None, 0)} "
                     f"| {_f(r_rate / geo if geo else None, 2)} | – | – |")
-    lines += ["", "Peers' articles/s is their extraction alone; 'with lookup' adds the gazetteer lookup "
+    lines += ["", ("Peers' articles/s is their extraction alone; 'with lookup' adds the gazetteer lookup "
               "that gives them coordinates. eventmap's figure is end to end (recognition + resolution). "
               "'÷ geotext' divides a system's articles/s by geotext's extraction-only rate; "
               "'÷ geotext with lookup' divides its end-to-end rate (peers: with lookup) by geotext's with lookup. "
               f"The first {WARMUP} articles of each corpus run once before the passes (warm-up, timed apart: "
-              "lazy initialisation shows there).", ""]
+              "lazy initialisation shows there)."), ""]
 
     lines += ["### Initialisation and memory", "",
-              f"| system | import s | init s | first {WARMUP} articles s | lookup init s | RSS Δ after init MB "
-              "| peak RSS Δ MB | peak RSS Δ with lookup MB | what init does |",
+              (f"| system | import s | init s | first {WARMUP} articles s | lookup init s | RSS Δ after init MB "
+              "| peak RSS Δ MB | peak RSS Δ with lookup MB | what init does |"),
               "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for system, s in summary["systems"].items():
         if not s["corpora"]:
@@ -558,12 +558,12 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
             f"| {_f(s.get('init_delta_mb'), 0)} | {_f(s.get('peak_delta_mb'), 0)} "
             f"| {_f(s.get('peak_delta_with_lookup_mb'), 0)} "
             f"| {s.get('init_what') or ''} |")
-    lines += ["", "Peak RSS Δ: the system's process peak (VmHWM) minus its RSS before importing the system, "
-              "corpora already read; peers are measured before and after loading the gazetteer for the lookup.", ""]
+    lines += ["", ("Peak RSS Δ: the system's process peak (VmHWM) minus its RSS before importing the system, "
+              "corpora already read; peers are measured before and after loading the gazetteer for the lookup."), ""]
 
     lines += ["### Accuracy", "",
-              "| corpus | system | gold | pred | P exact | R exact | F1 exact | P overlap | R overlap | F1 overlap "
-              "| acc@161 | acc@161 strict | mean km | median km | AUC | coverage |",
+              ("| corpus | system | gold | pred | P exact | R exact | F1 exact | P overlap | R overlap | F1 overlap "
+              "| acc@161 | acc@161 strict | mean km | median km | AUC | coverage |"),
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for label in summary["corpora"]:
         for system, s in summary["systems"].items():
@@ -662,8 +662,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             g = load_gold(p)
             for lineno, rec in enumerate(g, 1):
                 if not isinstance(rec.get("text"), str) or not isinstance(rec.get("toponyms"), list):
-                    raise ValueError(f"{p}: article {lineno} ({rec.get('id')!r}) needs 'text' and 'toponyms'")
-        except (OSError, UnicodeDecodeError, KeyError, ValueError) as err:  # InputError is a ValueError
+                    raise TypeError(f"{p}: article {lineno} ({rec.get('id')!r}) needs 'text' and 'toponyms'")
+        except (OSError, UnicodeDecodeError, KeyError, TypeError, ValueError) as err:  # InputError: a ValueError
             ap.error(str(err) if str(p) in str(err) else f"corpus {p}: {err}")
         if not g:
             ap.error(f"corpus {p} holds no article")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import shlex
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks._machine import header, machine_info  # noqa: E402
+from benchmarks._machine import header, machine_info
 
 BENCH_DIR = ROOT / "benchmarks"
 
@@ -192,7 +193,7 @@ def figures_from_maps(text: str) -> dict[str, float]:
                 x = float(v)
             except ValueError:
                 continue
-            if x == x:  # nan: not measured
+            if not math.isnan(x):  # nan: not measured
                 out[f"{tag}/{k}"] = x
     return out
 
@@ -263,7 +264,8 @@ def run_bench(b: Bench, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env,
+                              check=False)
     except subprocess.TimeoutExpired as err:
         out = err.stdout.decode(errors="replace") if isinstance(err.stdout, bytes) else (err.stdout or "")
         return {"status": "timeout", "command": shown, "seconds": timeout, "figures": {},
@@ -299,7 +301,7 @@ def _fence(text: str) -> str:
 
 def _as_markdown(stdout: str) -> str:
     """Markdown output is kept; plain text is fenced (after the shared header's ``- `` lines)."""
-    if re.search(r"^\|.*\|\s*$", stdout, re.M) or re.search(r"^#+ ", stdout, re.M):
+    if re.search(r"^\|.*\|\s*$", stdout, re.MULTILINE) or re.search(r"^#+ ", stdout, re.MULTILINE):
         return stdout
     lines = stdout.strip("\n").splitlines()
     k = 0
@@ -312,7 +314,7 @@ def _as_markdown(stdout: str) -> str:
 # --- the Markdown file ------------------------------------------------------------------------------
 
 def _section_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"<!-- BEGIN {re.escape(name)} -->.*?<!-- END {re.escape(name)} -->", re.S)
+    return re.compile(rf"<!-- BEGIN {re.escape(name)} -->.*?<!-- END {re.escape(name)} -->", re.DOTALL)
 
 
 def _put(text: str, name: str, block: str, *, first: bool = False) -> str:
@@ -404,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     t0 = time.perf_counter()
     # a missing or stale gazetteer is built once here rather than inside the first benchmark's timings
     prep = subprocess.run([sys.executable, "-c", "import gazetteer; gazetteer.load()"], cwd=ROOT,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     ready = time.perf_counter() - t0
     print(f"[run.py] gazetteer ready in {ready:.1f} s" + ("" if prep.returncode == 0 else
           f" (FAILED: {prep.stderr.strip().splitlines()[-1] if prep.stderr.strip() else prep.returncode})"),
