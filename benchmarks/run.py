@@ -93,7 +93,10 @@ BENCHES = [
               Target("exact lookup p50 (cached)", "lookup_cached_p50_us", "<=", 20, "µs"),
               Target("reverse lookup p50", "reverse_p50_us", "<=", 50, "µs"),
           ]),
-    Bench("maps", "Maps: write time, size, time to interactive", "bench_maps.py", quick_args=[["--quick"]],
+    # quick: no Chromium timings (a smoke run on a busy machine must not hang on a browser;
+    # the browser behaviour itself is covered by tests/test_browser_*.py)
+    Bench("maps", "Maps: write time, size, time to interactive", "bench_maps.py",
+          quick_args=[["--quick"], ["--no-browser"]],
           targets=[
               Target("map 100k mentions/10k places: write", "100k/write_s", "<=", 10, "s"),
               Target("map 100k mentions/10k places: size", "100k/size_mb", "<=", 30, "MB"),
