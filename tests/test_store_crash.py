@@ -107,7 +107,10 @@ def test_kill_9_at_random_points(tmp_path: Path) -> None:
             assert proc.stdout.readline().strip() == "ready", proc.stderr.read() if proc.stderr else ""
             time.sleep(rng.uniform(0.0, 0.6))
             proc.send_signal(signal.SIGKILL)
-            out, err = proc.communicate()
+            # read through the same buffered pipe readline() used: communicate() would read the
+            # raw descriptor and lose lines readline() had already buffered
+            out, err = proc.stdout.read(), proc.stderr.read() if proc.stderr else ""
+            proc.wait()
             assert proc.returncode == -signal.SIGKILL, err
             begun = [int(line.split()[1]) for line in out.splitlines() if line.startswith("begin")]
             done = {int(line.split()[1]) for line in out.splitlines() if line.startswith("committed")}
