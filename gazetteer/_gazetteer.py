@@ -45,15 +45,18 @@ def _place(row: tuple[Any, ...]) -> Place:
 
 
 def check_latlon(lat: Any, lon: Any) -> tuple[float, float]:
-    """Validate a (lat, lon) pair; raise ConfigurationError naming the bad value."""
+    """Validate a (lat, lon) pair; raise ConfigurationError (a ValueError) showing the bad value.
+
+    The one validator of coordinates in eventmap (``geo.coords`` re-exports it).
+    """
     try:
         la, lo = float(lat), float(lon)
     except (TypeError, ValueError) as err:
         raise ConfigurationError(f"latitude/longitude must be numbers, got ({lat!r}, {lon!r})") from err
     if not (math.isfinite(la) and -90.0 <= la <= 90.0):
-        raise ConfigurationError(f"latitude must be within [-90, 90], got {lat!r}")
+        raise ConfigurationError(f"latitude must be within [-90, 90], got {lat!r} (lon={lon!r})")
     if not (math.isfinite(lo) and -180.0 <= lo <= 180.0):
-        raise ConfigurationError(f"longitude must be within [-180, 180], got {lon!r}")
+        raise ConfigurationError(f"longitude must be within [-180, 180], got {lon!r} (lat={lat!r})")
     return la, lo
 
 

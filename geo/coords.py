@@ -5,11 +5,12 @@ shapely order); geopy and folium speak ``(lat, lon)``. Convert only here.
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import shapely
+
+from gazetteer._gazetteer import check_latlon  # the one validator (raises a ValueError)
 
 __all__ = ["CRS", "EARTH_RADIUS_KM", "check_latlon", "haversine_km", "latlon_to_point", "point_to_latlon",
            "points_from_latlon"]
@@ -17,19 +18,6 @@ __all__ = ["CRS", "EARTH_RADIUS_KM", "check_latlon", "haversine_km", "latlon_to_
 CRS = "EPSG:4326"
 #: IUGG mean Earth radius
 EARTH_RADIUS_KM = 6371.0088
-
-
-def check_latlon(lat: Any, lon: Any) -> tuple[float, float]:
-    """Return ``(lat, lon)`` as floats or raise ``ValueError`` showing the bad value."""
-    try:
-        flat, flon = float(lat), float(lon)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"coordinates must be numbers, got lat={lat!r}, lon={lon!r}") from err
-    if not (math.isfinite(flat) and -90.0 <= flat <= 90.0):
-        raise ValueError(f"latitude must be within [-90, 90], got {lat!r} (lon={lon!r})")
-    if not (math.isfinite(flon) and -180.0 <= flon <= 180.0):
-        raise ValueError(f"longitude must be within [-180, 180], got {lon!r} (lat={lat!r})")
-    return flat, flon
 
 
 def latlon_to_point(lat: float, lon: float) -> shapely.Point:
