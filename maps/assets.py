@@ -95,11 +95,19 @@ class AssetsMissing(EventmapError, RuntimeError):
 
 
 def asset_dir() -> Path:
-    """Where fetched assets live: ``$EVENTMAP_ASSETS``, else ``map-assets`` in the eventmap data dir
-    (writable, unlike an installed package)."""
+    """Where fetched assets live.
+
+    ``$EVENTMAP_ASSETS`` if set; else a copy bundled in the package (``maps/assets/vendor``, present
+    when a wheel was built after ``python -m maps.assets fetch --dest maps/assets/vendor``, for
+    air-gapped installs); else ``map-assets`` in the eventmap data dir (writable, unlike an
+    installed package), where the first ``eventmap map --offline`` fetches them.
+    """
     env = os.environ.get("EVENTMAP_ASSETS")
     if env:
         return Path(env)
+    bundled = Path(__file__).resolve().parent / "assets" / "vendor"
+    if (bundled / "MANIFEST.json").is_file():
+        return bundled
     from gazetteer.paths import data_dir
 
     return data_dir() / "map-assets"
@@ -338,7 +346,7 @@ def _main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m maps.assets", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     f = sub.add_parser("fetch", help="fetch the offline assets from the npm registry")
-    f.add_argument("--dest", help="directory (default: $EVENTMAP_ASSETS or maps/assets/vendor)")
+    f.add_argument("--dest", help="directory (default: see asset_dir(): $EVENTMAP_ASSETS, the bundled copy, or the data dir)")
     f.add_argument("--force", action="store_true", help="fetch again even if present")
     sub.add_parser("check", help="list missing assets; exit 1 if any")
     args = ap.parse_args(argv)
