@@ -177,6 +177,11 @@ class Resolver:
                 if static is None:
                     static = c.static = np.array([rk.static_vector(m.place, m.kind, r)
                                                   for r, m in enumerate(c.matches)], dtype=float)
+                    # a curated landmark's or feature's own name is no big city's exonym
+                    # ("White House" is also an alternate name of Casablanca)
+                    if any(m.kind == "name" and m.place.id.startswith("em:") and m.place.fclass != "P"
+                           for m in c.matches):
+                        static[:, rk.IDX["alt_pop"]] = 0.0
                     c.can_act = any(rk.kind_class(m.place) in ("capital", "country")
                                     for m in c.matches)
                 g.static = static

@@ -239,3 +239,13 @@ def test_enumerated_states_are_states_not_towns_qualified_by_each_other(rec, res
     assert [(m.text, m.place.fcode, m.place.country_code) for m in r.mentions] == [
         ("Ohio", "ADM1", "US"), ("Oklahoma", "ADM1", "US"), ("Oregon", "ADM1", "US"),
         ("Utah", "ADM1", "US")]
+
+
+def test_curated_landmark_name_beats_a_big_citys_alternate_name(res):
+    # "White House" is also an alternate name of Casablanca; with no other context the building wins
+    m = given(res, "The White House said on Monday that talks would resume.", "White House").mentions[0]
+    assert m.place.fcode == "BLDG" and m.place.country_code == "US"
+    assert km(m.place, 38.8977, -77.0365) < 3
+    # while exonyms of big cities still resolve to the city
+    m = given(res, "Pilgrims travelled to Mecca for the hajj.", "Mecca").mentions[0]
+    assert m.place.country_code == "SA"
