@@ -87,7 +87,7 @@ from gazetteer._place import NAME_KINDS
 from gazetteer._points import main_centroid
 from gazetteer._store import FORMAT_VERSION, write_artefact
 from gazetteer.errors import EventmapError, GazetteerError
-from gazetteer.paths import artefact_path
+from gazetteer.paths import artefact_path, fsync_dir
 from gazetteer.sources import PlaceRecord
 
 __all__ = [
@@ -705,20 +705,6 @@ def _build_lock(directory: Path) -> Iterator[None]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _current(path: Path) -> bool:
     """Is there a complete, up-to-date artefact at ``path``?"""
     from gazetteer._store import open_artefact, read_meta
@@ -876,7 +862,7 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
             }
             write_artefact(tmp, places, names, codes, footprints, meta)
             os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
             logger.info("gazetteer build stages (s): %s, write %.1f", timings,
                         time.perf_counter() - last[0])
             bar.update(bar.total - bar.n)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from gazetteer.errors import ConfigurationError
 
-__all__ = ["ARTEFACT_NAME", "ENV_VAR", "artefact_path", "data_dir"]
+__all__ = ["ARTEFACT_NAME", "ENV_VAR", "artefact_path", "data_dir", "fsync_dir"]
 
 ENV_VAR = "EVENTMAP_DATA_DIR"
 #: file name of the built gazetteer inside the data dir
@@ -35,3 +35,17 @@ def data_dir(path: str | os.PathLike[str] | None = None) -> Path:
 def artefact_path(path: str | os.PathLike[str] | None = None) -> Path:
     """Path of the built gazetteer file in the resolved data dir."""
     return data_dir(path) / ARTEFACT_NAME
+
+
+def fsync_dir(path: str | os.PathLike[str]) -> None:
+    """Make a rename in ``path`` durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

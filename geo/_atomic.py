@@ -14,23 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from gazetteer.paths import fsync_dir  # one implementation, in the lowest layer
 from geo.errors import EventmapError, OutputError
 
 __all__ = ["atomic_open", "atomic_path", "ensure_parent", "fsync_dir", "write_text_atomic"]
-
-
-def fsync_dir(path: str | os.PathLike[str]) -> None:
-    """Flush a directory entry (a rename) to disk, where the platform allows it."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _fsync_file(path: Path) -> None:
