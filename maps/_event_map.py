@@ -314,6 +314,15 @@ def _fit(m: folium.Map, data: dict[str, Any]) -> None:
     m.fit_bounds([[south, west], [north, east]], padding=(20, 20), max_zoom=12)
 
 
+
+def _scale_legend_row(cmap: Any, vmax: int, what: str) -> tuple[str, str]:
+    """A legend row for a log-scale choropleth: our own, not branca's colormap legend
+    (which needs d3 from a CDN)."""
+    stops = ",".join(cmap.rgb_hex_str(cmap.vmax * i / 4) for i in range(5))
+    return (f"background:linear-gradient(90deg,{stops});width:40px;border-radius:0",
+            f"{what} (1&ndash;{vmax}, log scale)")
+
+
 def event_map(
     data: Any,
     *,
@@ -429,19 +438,12 @@ def event_map(
             made = _country_layer(md, cfp, show=False)
             if made:
                 made[0].add_to(m)
-                # our own legend row, not branca's colormap legend (which needs d3 from a CDN)
-                cmap, vmax = made[1]
-                stops = ",".join(cmap.rgb_hex_str(cmap.vmax * i / 4) for i in range(5))
-                legend_rows.append((f"background:linear-gradient(90deg,{stops});width:40px;border-radius:0",
-                                    f"mentions per country (1&ndash;{vmax}, log scale)"))
+                legend_rows.append(_scale_legend_row(*made[1], "mentions per country"))
         if "admin1" in layers and afp is not None:
             made = _admin1_layer(md, afp, show=False)
             if made:
                 made[0].add_to(m)
-                cmap, vmax = made[1]
-                stops = ",".join(cmap.rgb_hex_str(cmap.vmax * i / 4) for i in range(5))
-                legend_rows.append((f"background:linear-gradient(90deg,{stops});width:40px;border-radius:0",
-                                    f"mentions per state/province (1&ndash;{vmax}, log scale)"))
+                legend_rows.append(_scale_legend_row(*made[1], "mentions per state/province"))
         if "regions" in layers and fp is not None:
             region = _region_layer(md, fp, show=True)
             if region is not None:
