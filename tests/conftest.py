@@ -10,3 +10,17 @@ def gazetteer_db():
     import gazetteer
 
     return gazetteer.load()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Debian Chromium driven by Playwright (browser tests skip without it)."""
+    from maps_browser import launch, require_browser
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()

@@ -11,21 +11,10 @@ import pytest
 import maps
 from maps.pages import page_name
 
-from maps_browser import launch, require_browser, serve_offline
+from maps_browser import serve_offline
 from maps_fixtures import country_footprint, footprint_of, sample_frames
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture()

@@ -17,7 +17,7 @@ from gazetteer import Place
 from geo.frames import build_frames
 from maps.pages import page_name
 
-from maps_browser import launch, require_browser, serve_offline
+from maps_browser import serve_offline
 from maps_fixtures import BUSAN, result
 
 pytestmark = pytest.mark.browser
@@ -140,17 +140,6 @@ def site(tmp_path_factory):
     maps.write_article_pages(frames[0], frames[1], tmp / "articles", map_href="../map.html")
     return {"map": out, "frames": frames, "places": named_places, "results": results,
             "pages": tmp / "articles"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 class Watch:
