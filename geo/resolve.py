@@ -482,8 +482,8 @@ class _Context:
         w[gi] = 0.0
         w /= w.sum()
         I = rk.IDX
-        same_cc = (g.cc[:, None] == self.cc[None, :]).astype(float)
-        same_a1 = (g.a1[:, None] == self.a1[None, :]).astype(float)
+        same_cc = ((g.cc[:, None] == self.cc[None, :]) & (g.cc[:, None] >= 0)).astype(float)
+        same_a1 = ((g.a1[:, None] == self.a1[None, :]) & (g.a1[:, None] >= 0)).astype(float)
         feats[:, I["ctx_country"]] = self._reduce(same_cc, w, True)
         feats[:, I["ctx_country_any"]] = self._reduce(same_cc, w, False)
         feats[:, I["ctx_admin1"]] = self._reduce(same_a1, w, True)
