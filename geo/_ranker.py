@@ -15,7 +15,7 @@ import logging
 import math
 from pathlib import Path
 
-__all__ = ["FEATURES", "DEFAULT_WEIGHTS", "load_weights", "COUNTRY_CODES", "is_country",
+__all__ = ["FEATURES", "DEFAULT_WEIGHTS", "load_weights", "ADMIN1_CODES", "COUNTRY_CODES", "is_country",
            "is_admin1", "kind_class", "static_vector", "IDX"]
 
 logger = logging.getLogger(__name__)
@@ -96,15 +96,19 @@ def is_country(p) -> bool:
     return p.fcode in COUNTRY_CODES
 
 
+#: current and former (merged or split since) first-level areas
+ADMIN1_CODES = frozenset({"ADM1", "ADM1H"})
+
+
 def is_admin1(p) -> bool:
-    return p.fcode == "ADM1"
+    return p.fcode in ADMIN1_CODES
 
 
 def kind_class(p) -> str:
     fc, code = p.fclass, p.fcode
     if code in COUNTRY_CODES:
         return "country"
-    if code == "ADM1":
+    if code in ADMIN1_CODES:
         return "admin1"
     if code in _ADMIN2:
         return "admin2"

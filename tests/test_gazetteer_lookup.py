@@ -221,3 +221,12 @@ def test_fuzzy_finds_misspellings_and_respects_cutoff(gazetteer_db):
     assert gazetteer_db.fuzzy("Qqxqzzvvw") == []
     assert len(gazetteer_db.fuzzy("Springfeld", limit=3)) <= 3
     assert gazetteer_db.fuzzy("Paris", score_cutoff=100)[0].kind == "name"
+
+
+@pytest.mark.parametrize("written, plain", [
+    ("Łódź", "Lodz"), ("Đồng Nai", "Dong Nai"), ("Øresund", "Oresund"), ("Ærø", "Aero"),
+    ("Diyarbakır", "Diyarbakir"), ("Straße", "Strasse"), ("São Paulo", "Sao Paulo"),
+])
+def test_letters_without_a_decomposition_fold_as_english_text_spells_them(written, plain):
+    assert gazetteer.normalize(written) == gazetteer.normalize(plain)
+    assert gazetteer.normalize("Москва") == "москва"  # other scripts are kept
