@@ -14,6 +14,7 @@ corpora that the pipeline (given-spans mode) resolves to a place of that kind:
 ``surface``            ``shapely.point_on_surface`` of the footprint
 ``polylabel``          pole of inaccessibility of the largest part (projected)
 ``capital``            the country's capital / the admin1's most populous seat (PPLA)
+``largest``            admin1: its most populous town (the build's stand-in for the capital)
 ``pop_centre``         population-weighted mean of the member towns
 ``hull``               centre of the convex hull of member towns (the admin1 rule)
 ``mid(a,b)``           great-circle midpoint of two of these
@@ -186,6 +187,8 @@ def candidate_points(place: Any, gaz: Any, db: sqlite3.Connection,
             lat, lon, pop = (rows[:, i].astype(float) for i in range(3))
             pts["pop_centre"] = weighted_centre(lat, lon, pop)
             if kind == "admin1":
+                big = rows[int(np.argmax(pop))]
+                pts["largest"] = (float(big[0]), float(big[1]))
                 seats = [r for r in rows if r[3] in ("PPLA", "PPLC")]
                 if seats:
                     best = max(seats, key=lambda r: r[2])
@@ -223,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
             if "part_centroid" in pts:  # the rule gazetteer.sources.countryinfo applies
                 pts["between(current,part_centroid)"] = between_conventions(
                     pts["current"], pts["part_centroid"])
+            if "largest" in pts:  # the admin1 rule of gazetteer.build (already in "current")
+                pts["between(part_centroid,largest)"] = between_conventions(
+                    pts.get("part_centroid", pts["current"]), pts["largest"])
             cache[pid] = pts
         r["pts"] = cache[pid]
 

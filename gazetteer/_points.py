@@ -22,6 +22,11 @@ and Wikipedia-style gold points), are used:
   Indonesia, Chile, where the conventions disagree by far more) no point can
   satisfy both and the documented point is kept.
 
+First-level areas apply the same rule between their footprint's centroid and
+their largest town (a stand-in for the capital, the convention of many
+Wikipedia state and province coordinates): ``gazetteer.build`` measured
+1167 → 1175 of 1210 admin1 mentions on both corpora, better on both halves.
+
 Measured effect (given spans, countries, 2026-11-25): GeoNames-style LGL
 819/832 (was 818), Wikipedia-style GeoVirus 886/979 (was 806); first-level
 areas with a derived footprint use :func:`main_centroid` alone (LGL 713/730

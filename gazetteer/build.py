@@ -90,7 +90,7 @@ from typing import Any
 
 from gazetteer._normalize import normalize as _normalize_uncached
 from gazetteer._place import NAME_KINDS
-from gazetteer._points import main_centroid
+from gazetteer._points import between_conventions, main_centroid
 from gazetteer._store import FORMAT_VERSION, write_artefact
 from gazetteer.errors import EventmapError, GazetteerError
 from gazetteer.paths import artefact_path, fsync_dir
@@ -679,6 +679,36 @@ def _add_former_admin1(m: _Merger, old_rows: Iterable[Any]) -> tuple[dict[str, i
     return stats, sorted(ids)
 
 
+def _admin1_toward_largest_town(m: _Merger) -> int:
+    """Move a first-level area's point toward its largest town when they are 161-322 km apart.
+
+    References place a state either at the middle of its territory (GeoNames)
+    or at its capital or main city (Wikipedia's coordinates of many states
+    and provinces); the largest town stands in for the capital, which the
+    sources do not mark.  See :func:`gazetteer._points.between_conventions`
+    and ``benchmarks/point_conventions.py`` (``between(current,largest)``).
+    Returns how many points moved.
+    """
+    largest: dict[tuple[str, str], tuple[int, float, float]] = {}
+    for r in m.places.values():
+        if r.fclass == "P" and r.lat is not None and r.country_code and r.admin1:
+            key = (r.country_code, r.admin1)
+            if r.population > largest.get(key, (0, 0.0, 0.0))[0]:
+                largest[key] = (r.population, r.lat, r.lon)
+    moved = 0
+    for r in m.places.values():
+        if r.fcode != "ADM1" or r.lat is None or not r.country_code or not r.admin1:
+            continue
+        town = largest.get((r.country_code, r.admin1))
+        if town is None:
+            continue
+        point = between_conventions((r.lat, r.lon), (town[1], town[2]))
+        if point != (r.lat, r.lon):
+            r.lat, r.lon = point
+            moved += 1
+    return moved
+
+
 def _derive_admin1_footprints(m: _Merger) -> list[str]:
     """Approximate footprints of first-level areas from their towns (see :mod:`gazetteer._footprints`).
 
@@ -915,6 +945,7 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
                 if centre is not None:
                     m.places[pid].lat, m.places[pid].lon = centre
             derived_fps = sorted(derived_fps + former_fps)
+            n_toward_town = _admin1_toward_largest_town(m)
             tick("aliases")
             n_alias = bad_alias = 0
             for alias, kind, target in src.aliases:
@@ -939,6 +970,7 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
                 "fill_only_duplicates_dropped": n_fill_dropped,
                 "admin2_assigned": n_admin2,
                 "former_admin1": n_former,
+                "admin1_toward_largest_town": n_toward_town,
                 "derived_points": derived,
                 "country_footprints_completed": n_completed,
                 "derived_footprints": len(derived_fps),
