@@ -97,3 +97,27 @@ def test_build_adds_former_areas_with_footprint_and_renamed_aliases(tmp_path):
     # same towns, other name: an alternate name of today's area, not a new place
     [high] = gaz.lookup("Highlands")
     assert high.place.id == "gn:3" and high.kind == "alt"
+
+
+def test_state_point_moves_halfway_to_its_largest_town_only_when_161_to_322_km_apart(tmp_path):
+    from gazetteer._points import _km, midpoint
+
+    recs = [PlaceRecord("gn:1", "Zedland", "A", "PCLI", "ZZ", population=10, lat=10.0, lon=20.0),
+            PlaceRecord("gn:2", "Far Province", "A", "ADM1", "ZZ", "01", lat=10.0, lon=20.0),
+            PlaceRecord("gn:3", "Near Province", "A", "ADM1", "ZZ", "02", lat=30.0, lon=20.0),
+            # 2.2° of latitude ≈ 245 km from Far Province's point; 0.5° ≈ 56 km from Near's
+            PlaceRecord("gn:10", "Bigcity", "P", "PPL", "ZZ", "01", population=90000,
+                        lat=12.2, lon=20.0),
+            PlaceRecord("gn:11", "Smallton", "P", "PPL", "ZZ", "01", population=900,
+                        lat=10.0, lon=20.0),
+            PlaceRecord("gn:12", "Neartown", "P", "PPL", "ZZ", "02", population=5000,
+                        lat=30.5, lon=20.0)]
+    gazetteer.build(tmp_path, sources=SourceSet(records=recs, versions={"t": "1"}),
+                    progress=False)
+    gaz = gazetteer.load(tmp_path, build=False)
+    far, near = gaz.admin1("ZZ", "01"), gaz.admin1("ZZ", "02")
+    mid = midpoint((10.0, 20.0), (12.2, 20.0))
+    assert (far.lat, far.lon) == pytest.approx(mid)
+    assert _km((far.lat, far.lon), (12.2, 20.0)) < 161 and _km((far.lat, far.lon), (10, 20)) < 161
+    assert (near.lat, near.lon) == (30.0, 20.0)
+    assert gaz.meta["admin1_toward_largest_town"] == 1
