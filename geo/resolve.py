@@ -482,7 +482,9 @@ class _Context:
         w[gi] = 0.0
         w /= w.sum()
         I = rk.IDX
-        same_cc = ((g.cc[:, None] == self.cc[None, :]) & (g.cc[:, None] >= 0)).astype(float)
+        # places outside any country (oceans, continents, macro-regions: code -3) agree
+        # with each other: "the Pacific" beside "Europe" is the ocean, not a Missouri town
+        same_cc = (g.cc[:, None] == self.cc[None, :]).astype(float)
         same_a1 = ((g.a1[:, None] == self.a1[None, :]) & (g.a1[:, None] >= 0)).astype(float)
         feats[:, I["ctx_country"]] = self._reduce(same_cc, w, True)
         feats[:, I["ctx_country_any"]] = self._reduce(same_cc, w, False)
