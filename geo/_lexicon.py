@@ -223,6 +223,10 @@ SHIP_NOUNS = _words("""
     tanker freighter ferry yacht liner corvette trawler steamer schooner
 """)
 
+#: Words that introduce a storm's given name ("Typhoon Haiyan", "Hurricane Katrina"):
+#: neither the word (Hurricane, Utah) nor the name (Haiyan, Qinghai) is a place there.
+STORM_WORDS = _words("hurricane typhoon cyclone storm")
+
 #: Verbs of saying and deciding: a person, or a place used for its government
 #: ("Washington said").
 SPEECH_VERBS = _words("""

@@ -99,6 +99,12 @@ class _Tok:
         self.inner_dot = "." in core
 
 
+def _locative(toks: list[_Tok], i: int) -> bool:
+    """Does a lower-case locative preposition ("in", "near") come right before token i?"""
+    prev = toks[i - 1] if i > 0 else None
+    return prev is not None and not prev.cap and prev.norm in lex.LOCATIVE_PREPS
+
+
 def _tokens(text: str) -> list[_Tok]:
     return [_Tok(m.start(), m.group()) for m in _TOKEN.finditer(text)]
 
@@ -300,8 +306,12 @@ class Recognizer:
             return None
         place_m = [m for m in matches if m.kind != "demonym"]
         dem_m = [m for m in matches if m.kind == "demonym"]
-        if dem_m and not any(_is_significant(m.place) and m.kind in ("name", "official")
-                             for m in place_m):
+        strong = [m for m in place_m if _is_significant(m.place) and m.kind in ("name", "official")]
+        if dem_m and (not strong or not any(m.place.fcode in _COUNTRY_FCODES for m in strong)
+                      and not _locative(toks, i)):
+            # a country's people word is read as such ("German scientists", "Somali
+            # refugees") unless the text puts it somewhere ("in Somali"), even where an
+            # area of that name exists (Ethiopia's Somali Region)
             kind = "demonym"
             matches = dem_m
         else:
@@ -316,7 +326,8 @@ class Recognizer:
             end = lastt.end
         significant = any(_is_significant(m.place) for m in matches
                           if m.kind in ("name", "official", "abbr", "demonym")) or any(
-            _is_major_alt(m.place) for m in matches if m.kind == "alt")
+            _is_major_alt(m.place) for m in matches if m.kind == "alt") and (
+            len(key) > 2 or not key.isascii())
         return _Cand(i, j, first.start, end, key, matches, kind, abbr_only, significant)
 
     # ------------------------------------------------------------------ filter
@@ -370,6 +381,8 @@ class Recognizer:
                     if gap == " " and prev.cap and prev.norm in lex.GIVEN_NAMES and not prev.upper and \
                             not self._significant_key(prev.norm):
                         return "person"
+                if prev.norm in lex.STORM_WORDS and prev.cap and gap == " ":
+                    return "storm"  # "Typhoon Haiyan", "Tropical Storm Allison"
             # "the submarine USS Missouri", "the nuclear submarine Missouri"
             if c.i > 1 and prev.norm in lex.SHIP_PREFIXES:
                 return "ship"
@@ -409,6 +422,14 @@ class Recognizer:
             return "saint"
         if single and len(c.key) < 2:
             return "letter"  # "U Frame It", "H2O"
+        if single and c.key in lex.STORM_WORDS and nxt is not None and nxt.cap and \
+                text[toks[c.j].core:nxt.start] == " ":
+            return "storm"  # "Cyclone Larry hit": the storm, not Hurricane, Utah
+        # two letters in title case ("Lu", "Ba") are a surname or a syllable more often
+        # than one of the small places so named: only with a locative frame
+        if single and len(c.key) <= 2 and c.key.isascii() and not first.upper \
+                and not c.significant and c.key not in supported and c.kind == "place":
+            return "short"
         if single and (c.key in lex.CALENDAR or c.key in lex.TITLES):
             return "calendar"
         if prev is not None and prev.norm in ("st", "saint", "ste", "san", "santa") and \

@@ -209,3 +209,20 @@ def test_job_titles_mark_people(rec):
 def test_hyphenated_based_and_sentence_boundaries_after_names(rec):
     spans = rec("The London-based charity met envoy George Mitchell. U.S. officials said so.")
     assert texts(spans) == ["London", "U.S."]
+
+
+def test_a_countrys_people_word_is_a_demonym_even_where_an_area_shares_it(rec):
+    spans = rec("German scientists met Somali refugees; the aid reached people in Somali.")
+    assert [(s.text, s.kind) for s in spans] == [
+        ("German", "demonym"), ("Somali", "demonym"), ("Somali", "place")]
+
+
+def test_storm_names_and_storm_words_are_not_places(rec):
+    spans = rec("Typhoon Haiyan struck the Philippines after Cyclone Larry hit Queensland. "
+                "The motel is in Hurricane, Utah.")
+    assert texts(spans) == ["Philippines", "Queensland", "Hurricane", "Utah"]
+
+
+def test_two_letter_title_case_words_need_a_locative_frame(rec):
+    spans = rec("Doctors said the boy, known only as Lu, was recovering in Beijing.")
+    assert texts(spans) == ["Beijing"]
