@@ -51,6 +51,14 @@ _GENERIC = re.compile(
 _ARTICLE = re.compile(r"^(?:a[dlnrstz]|ash|ath|adh)\s+(?=\S{3})")
 
 
+# an old area named only by a direction ("Mid Western", "Eastern Province") is named
+# like areas of many countries and like plain prose ("the Mid Western states")
+_DIRECTION_ONLY = re.compile(
+    r"^(?:(?:north|south|east|west|northern|southern|eastern|western|central|mid|middle|far|"
+    r"upper|lower|high|north ?east|north ?west|south ?east|south ?west|northeastern|"
+    r"northwestern|southeastern|southwestern)\s*)+$")
+
+
 def name_core(name: str) -> str:
     """The old name without generic admin words: "Muhafazat al Fayyum" → "fayyum"."""
     key = normalize(name)
@@ -117,7 +125,8 @@ def former_admin1(
         per_code[(cc, hit[0])] += 1
     out = []
     for (cc, old), members in sorted(groups.items()):
-        if known(cc, normalize(old)) or known(cc, name_core(old)):
+        if known(cc, normalize(old)) or known(cc, name_core(old)) or \
+                _DIRECTION_ONLY.match(name_core(old)):
             continue
         code, n = Counter(m[0] for m in members).most_common(1)[0]
         area = FormerArea(cc=cc, name=old, admin1=code,

@@ -183,6 +183,14 @@ GIVEN_NAMES = _words("""
     mandy marcia marsha meredith misty nadia natalie paige peggy penny sabrina shelby stacey
     tara tonya tracey trisha wilma yvonne
     paris chad florence lincoln tyrone
+    lorraine loretta lucille marjorie pauline rosemary vera agnes beatrice bernice clara edna
+    ethel gladys hazel ida irma juanita mabel marian myrtle nellie opal pearl vivian arlene
+    bertha carmen cecilia colleen constance daisy della eileen elsie estelle faye geraldine
+    gwendolyn harriet henrietta jeanette jeannette juliet leona lillian maxine minnie muriel
+    olga rosa roxanne stella tamara velma viola angelo boyd bradford conrad cornelius delbert
+    dominic edgar edmund everett franklin gilbert harlan horace hubert jasper lamar luther
+    nathaniel neal norbert randolph reginald roderick rudolph rufus sidney sylvester theodore
+    thurman wendell winston
 """)
 
 #: Last words of organisation names. A place right before one of these is still

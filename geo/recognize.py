@@ -130,6 +130,8 @@ def _is_major_alt(place) -> bool:
 
 
 def _is_significant(place) -> bool:
+    if place.fcode == "ADM1H":  # a former area's name is rarer in text than its towns'
+        return False
     return place.fcode in _PLACE_FCODES_MAJOR or place.population >= 100_000 or (
         place.fclass in ("L", "H", "T", "S") and place.id.startswith("em:"))
 

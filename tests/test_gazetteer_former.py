@@ -143,3 +143,11 @@ def test_former_country_names_join_their_successor_unless_its_country_has_the_na
     assert {m.place.id for m in gaz.lookup("Oldname")} == {"gn:1", "gn:3"}
     assert [m.place.id for m in gaz.lookup("Hillstate")] == ["gn:4"]
     assert gaz.meta["fill_aliases"] == 1
+
+
+def test_direction_only_old_names_are_left_out():
+    west, east = _grid(20, 10), _grid(22, 10)
+    towns = [("ZZ", "05", lat, lon, 10) for lat, lon in west + east]
+    old = ([("ZZ", "Mid Western", lat, lon) for lat, lon in west]
+           + [("ZZ", "Eastern Province", lat, lon) for lat, lon in east])
+    assert former_admin1(towns, old, _never) == []

@@ -226,3 +226,9 @@ def test_storm_names_and_storm_words_are_not_places(rec):
 def test_two_letter_title_case_words_need_a_locative_frame(rec):
     spans = rec("Doctors said the boy, known only as Lu, was recovering in Beijing.")
     assert texts(spans) == ["Beijing"]
+
+
+def test_a_former_areas_name_is_not_significant_on_its_own(rec):
+    # Lorraine (a former French region) is also a given name: a person here
+    spans = rec("Lorraine Smith, a nurse, said the ward was full. Floods reached towns in Lorraine.")
+    assert [(s.text, s.start) for s in spans] == [("Lorraine", 72)]
