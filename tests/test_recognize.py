@@ -230,5 +230,6 @@ def test_two_letter_title_case_words_need_a_locative_frame(rec):
 
 def test_a_former_areas_name_is_not_significant_on_its_own(rec):
     # Lorraine (a former French region) is also a given name: a person here
-    spans = rec("Lorraine Smith, a nurse, said the ward was full. Floods reached towns in Lorraine.")
-    assert [(s.text, s.start) for s in spans] == [("Lorraine", 72)]
+    text = "Lorraine Smith, a nurse, said the ward was full. Floods reached towns in Lorraine."
+    spans = rec(text)
+    assert [(s.text, s.start) for s in spans] == [("Lorraine", text.rindex("Lorraine"))]
