@@ -1,0 +1,307 @@
+"""Learn a nonlinear correction to the resolver's linear ranker; check it on held-out halves.
+
+Usage::
+
+    python benchmarks/train_ranker.py LGL.jsonl GEOVIRUS.jsonl [--iters 2] [--trees 150]
+        [--leaves 8] [--lr 0.05] [--e2e] [--write]
+
+Status: see the end of this docstring (numbers, command, date).
+
+Method. Each corpus is split by line: even lines train, odd lines are held out
+(and, as a second check, the reverse). The gold spans are resolved with the
+current scorer (given-spans mode); every name group's final-round candidate
+feature matrix (:data:`geo._ranker.FEATURES`) is recorded with labels
+(candidate within 161 km of the gold point) and, as extra rows, the same
+matrix with the context features zeroed (what the first, context-free round
+sees). A LightGBM ensemble of small trees is boosted FROM the hand-set linear
+score (``init_score = feats @ DEFAULT_WEIGHTS``) with a listwise softmax
+objective per name group (maximise the probability mass on the positive
+candidates, weighted by the group's number of gold mentions), so the final
+score is ``linear defaults + trees``. Context features depend on the other
+names' choices, so collection and training alternate ``--iters`` times,
+each time resolving with the blended scorer. Held-out acc@161 (strict) is
+reported per corpus for the defaults and the blend; ``--e2e`` also runs the
+recogniser + resolver end to end on the full corpora. ``--write`` stores the
+trees (feature names, thresholds, leaf values only) in
+``geo/ranker_trees.json``, trained on ALL articles of the given corpora.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import gazetteer  # noqa: E402
+from geo import _ranker as rk  # noqa: E402
+from geo.articles import Article  # noqa: E402
+from geo.recognize import Span  # noqa: E402
+from geo.resolve import Resolver  # noqa: E402
+
+#: features the resolver's context rounds fill (zero in the first, context-free round)
+CONTEXT = ("ctx_country", "ctx_country_any", "ctx_admin1", "ctx_admin1_any", "near", "near_any",
+           "near_mid_any", "near_any_40", "near_any_sq", "pop_foreign", "list_kin", "capital_ctx",
+           "contains")
+W0 = np.array([rk.DEFAULT_WEIGHTS[f] for f in rk.FEATURES])
+
+
+def haversine(lat1, lon1, lat2, lon2):
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(np.subtract(lon2, lon1)) / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
+# ----------------------------------------------------------------- scorers
+class Trees:
+    """A tree ensemble evaluated with numpy, all trees at once, vectorised over rows."""
+
+    def __init__(self, trees: list[dict]):
+        idx = {f: i for i, f in enumerate(rk.FEATURES)}
+        n = max(len(t["feature"]) for t in trees)
+        T = len(trees)
+        self.feat = np.full((T, n), -1, dtype=np.int64)
+        self.thr = np.zeros((T, n))
+        self.left = np.zeros((T, n), dtype=np.int64)
+        self.right = np.zeros((T, n), dtype=np.int64)
+        self.value = np.zeros((T, n))
+        for t, tree in enumerate(trees):
+            k = len(tree["feature"])
+            self.feat[t, :k] = [idx[f] if f is not None else -1 for f in tree["feature"]]
+            self.thr[t, :k] = tree["threshold"]
+            self.left[t, :k] = tree["left"]
+            self.right[t, :k] = tree["right"]
+            self.value[t, :k] = tree["value"]
+        self.depth = max(t["depth"] for t in trees)
+        self.rows = np.arange(T)
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        node = np.zeros((X.shape[0], len(self.rows)), dtype=np.int64)
+        r = np.arange(X.shape[0])[:, None]
+        for _ in range(self.depth):
+            f = self.feat[self.rows, node]
+            x = X[r, np.maximum(f, 0)]
+            nxt = np.where(x <= self.thr[self.rows, node], self.left[self.rows, node],
+                           self.right[self.rows, node])
+            node = np.where(f < 0, node, nxt)
+        return self.value[self.rows, node].sum(axis=1)
+
+
+class Blend:
+    """``feats @ w + trees(feats)``; stands in for the resolver's weight vector."""
+
+    __array_ufunc__ = None  # make ``feats @ blend`` call __rmatmul__
+
+    def __init__(self, w: np.ndarray, trees: Trees | None):
+        self.w, self.trees = w, trees
+
+    def __rmatmul__(self, X):
+        s = X @ self.w
+        return s if self.trees is None else s + self.trees(X)
+
+
+def lgb_to_trees(booster) -> list[dict]:
+    """LightGBM dump -> flat node arrays (feature NAME, threshold, children, leaf value)."""
+    out = []
+    for info in booster.dump_model()["tree_info"]:
+        feature, threshold, left, right, value = [], [], [], [], []
+        depth = 0
+
+        def walk(node, d):
+            nonlocal depth
+            k = len(feature)
+            feature.append(None), threshold.append(0.0), left.append(k), right.append(k), value.append(0.0)
+            if "leaf_value" in node:
+                value[k] = float(node["leaf_value"])
+                depth = max(depth, d)
+                return k
+            assert node["decision_type"] == "<="  # numeric split: x <= threshold goes left
+            feature[k] = rk.FEATURES[node["split_feature"]]
+            threshold[k] = float(node["threshold"])
+            left[k] = walk(node["left_child"], d + 1)
+            right[k] = walk(node["right_child"], d + 1)
+            return k
+
+        walk(info["tree_structure"], 0)
+        out.append({"feature": feature, "threshold": threshold, "left": left, "right": right,
+                    "value": value, "depth": depth})
+    return out
+
+
+# ----------------------------------------------------------------- data
+def read(path, parity):
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if line.strip() and (parity is None or i % 2 == parity):
+                out.append(json.loads(line))
+    return out
+
+
+def given_spans(resolver, articles, rows=None):
+    """acc@161 strict over gold spans; optionally collect (X, y, weight) ranking problems."""
+    hits = total = 0
+    for a in articles:
+        text, tops = a["text"], a["toponyms"]
+        spans = [Span(t["start"], t["end"], text[t["start"]:t["end"]], "place") for t in tops]
+        resolver.record = [] if rows is not None else None
+        res = resolver(Article(id=str(a["id"]), text=text), spans)
+        for t, m in zip(tops, res.mentions):
+            if t.get("lat") is None:
+                continue
+            total += 1
+            hits += m.place is not None and haversine(t["lat"], t["lon"], m.place.lat, m.place.lon) <= 161
+        if rows is not None:
+            for idx, cands, feats in resolver.record:
+                golds = [tops[i] for i in idx if tops[i].get("lat") is not None]
+                if not golds or len(cands) < 2:
+                    continue
+                g = golds[0]
+                lat = np.array([c.place.lat for c in cands])
+                lon = np.array([c.place.lon for c in cands])
+                y = (haversine(g["lat"], g["lon"], lat, lon) <= 161).astype(float)
+                if 0 < y.sum() < len(y):
+                    X = np.array(feats, dtype=float)
+                    rows.append((X, y, float(len(golds))))
+                    if len(idx) and X[:, [rk.IDX[f] for f in CONTEXT]].any():
+                        X0 = X.copy()
+                        X0[:, [rk.IDX[f] for f in CONTEXT]] = 0.0
+                        rows.append((X0, y, 0.5 * len(golds)))
+        resolver.record = None
+    return hits / total if total else 0.0
+
+
+def collect(resolver, sets, rows, balance):
+    """Ranking problems of several corpora; ``balance`` gives each corpus the same total weight."""
+    accs, per = [], []
+    for arts in sets:
+        r: list = []
+        accs.append((given_spans(resolver, arts, r), len(arts)))
+        per.append(r)
+    mean = sum(sum(x[2] for x in r) for r in per) / len(per)
+    for r in per:
+        k = mean / sum(x[2] for x in r) if balance else 1.0
+        rows.extend((X, y, w * k) for X, y, w in r)
+    return sum(a * n for a, n in accs) / sum(n for _, n in accs)
+
+
+def end_to_end(gaz, articles, weights):
+    from geo.evaluate import score
+    from geo.recognize import Recognizer
+
+    rec = Recognizer(gaz)
+    res = Resolver(gaz)
+    res.weights = weights
+    preds = []
+    for a in articles:
+        r = res(Article(id=str(a["id"]), text=a["text"]), rec(a["text"]))
+        preds.append({"id": str(a["id"]), "mentions": [
+            {"start": m.start, "end": m.end, "lat": m.place.lat if m.place else None,
+             "lon": m.place.lon if m.place else None} for m in r.mentions]})
+    gold = [dict(a, id=str(a["id"])) for a in articles]
+    return score(gold, preds)["resolution"]["acc161_all"]
+
+
+# ----------------------------------------------------------------- training
+def train(rows, args, seed=0):
+    import lightgbm as lgb
+
+    X = np.concatenate([r[0] for r in rows])
+    y = np.concatenate([r[1] for r in rows])
+    sizes = np.array([len(r[1]) for r in rows])
+    gw = np.array([r[2] for r in rows])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    gid = np.repeat(np.arange(len(rows)), sizes)
+    base = X @ W0
+
+    def softmax_obj(preds, data):
+        s = preds - np.maximum.reduceat(preds, starts)[gid]
+        e = np.exp(s)
+        p = e / np.add.reduceat(e, starts)[gid]
+        pos = np.add.reduceat(p * y, starts)[gid]
+        q = p * y / np.maximum(pos, 1e-12)
+        w = gw[gid]
+        return w * (p - q), np.maximum(w * p * (1 - p), 1e-6)
+
+    ds = lgb.Dataset(X, label=y, init_score=base, feature_name=list(rk.FEATURES), free_raw_data=False)
+    params = {"objective": softmax_obj, "learning_rate": args.lr, "num_leaves": args.leaves,
+              "max_depth": args.depth, "min_data_in_leaf": args.min_leaf, "min_sum_hessian_in_leaf": 1.0,
+              "lambda_l2": args.l2, "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1,
+              "seed": seed, "num_threads": 1, "verbose": -1, "max_bin": 63}
+    booster = lgb.train(params, ds, num_boost_round=args.trees)
+    trees = Trees(lgb_to_trees(booster))
+    # the numpy evaluation must agree with LightGBM's own
+    assert np.allclose(trees(X[:2000]), booster.predict(X[:2000], raw_score=True), atol=1e-9)
+    return trees
+
+
+def experiment(gaz, corpora, train_parity, args):
+    train_sets = [read(c, train_parity) for c in corpora]
+    test = {Path(c).stem: read(c, 1 - train_parity) for c in corpora}
+    res = Resolver(gaz)
+    res.weights = Blend(W0, None)
+    base = {k: given_spans(res, v) for k, v in test.items()}
+    print(f"[train on {'even' if train_parity == 0 else 'odd'} lines] defaults held-out: "
+          + "  ".join(f"{k} {v:.4f}" for k, v in base.items()), flush=True)
+    rows: list = []
+    scorer = Blend(W0, None)
+    for it in range(args.iters):
+        res.weights = scorer
+        tr = collect(res, train_sets, rows, args.balance)
+        t0 = time.time()
+        trees = train(rows, args)
+        scorer = Blend(W0, trees)
+        res.weights = scorer
+        tr2 = given_spans(res, [a for t in train_sets for a in t])
+        held = {k: given_spans(res, v) for k, v in test.items()}
+        print(f"  iter {it + 1}: {len(rows)} problems, fit {time.time() - t0:.0f}s; train {tr:.4f} -> {tr2:.4f}; "
+              "held-out " + "  ".join(f"{k} {v:.4f} ({v - base[k]:+.4f})" for k, v in held.items()), flush=True)
+    if args.e2e:
+        for k in test:
+            d, b = end_to_end(gaz, test[k], Blend(W0, None)), end_to_end(gaz, test[k], scorer)
+            print(f"  e2e held-out {k}: defaults {d:.4f}  blend {b:.4f} ({b - d:+.4f})", flush=True)
+    return base, held, scorer
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpora", nargs="+")
+    ap.add_argument("--iters", type=int, default=2)
+    ap.add_argument("--trees", type=int, default=150)
+    ap.add_argument("--leaves", type=int, default=8)
+    ap.add_argument("--depth", type=int, default=4)
+    ap.add_argument("--min-leaf", type=int, default=50)
+    ap.add_argument("--lr", type=float, default=0.05)
+    ap.add_argument("--l2", type=float, default=10.0)
+    ap.add_argument("--balance", action="store_true", help="give each corpus the same total weight")
+    ap.add_argument("--splits", default="0,1", help="train parities to run (0: even lines train)")
+    ap.add_argument("--e2e", action="store_true", help="also compare end to end on the held-out halves")
+    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--data-dir", default=None)
+    args = ap.parse_args(argv)
+
+    gaz = gazetteer.load(args.data_dir)
+    for parity in [int(p) for p in args.splits.split(",") if p]:
+        experiment(gaz, args.corpora, parity, args)
+    if args.write:
+        print("[train on all lines]", flush=True)
+        rows: list = []
+        res = Resolver(gaz)
+        scorer = Blend(W0, None)
+        sets = [read(c, None) for c in args.corpora]
+        for it in range(args.iters):
+            res.weights = scorer
+            collect(res, sets, rows, args.balance)
+            scorer = Blend(W0, train(rows, args))
+        write(scorer.trees_json, args)
+
+
+if __name__ == "__main__":
+    main()
