@@ -231,6 +231,14 @@ SHIP_NOUNS = _words("""
     tanker freighter ferry yacht liner corvette trawler steamer schooner
 """)
 
+#: Verbs of a person's life and deeds ("Holroyd died", "Welch went"): after a name
+#: that is no major place, it is a person's name for the whole article.
+PERSON_VERBS = _words("""
+    died dies served serves went testified testifies pleaded pleads pled admitted admits
+    resigned resigns married graduated retired retires worked lived smiled laughed
+    recalled recalls shot stabbed allegedly reportedly himself herself
+""")
+
 #: Words that introduce a storm's given name ("Typhoon Haiyan", "Hurricane Katrina"):
 #: neither the word (Hurricane, Utah) nor the name (Haiyan, Qinghai) is a place there.
 STORM_WORDS = _words("hurricane typhoon cyclone storm")

@@ -342,7 +342,7 @@ class Recognizer:
         for c in cands:
             if self._supported(text, toks, c):
                 supported.add(c.key)
-            why = self._person_or_ship(text, toks, c)
+            why = self._person_or_ship(text, toks, c) or self._person_verb(text, toks, c)
             if why:
                 banned.add(c.key)
             elif not _sentence_start(text, toks, c.i) and not _in_lines(c.start, title_lines):
@@ -398,6 +398,23 @@ class Recognizer:
                 if not m or not any(x.place.fcode in _COUNTRY_FCODES or x.place.fcode == "ADM1"
                                     for x in m):
                     return "given-name"
+        return None
+
+    def _person_verb(self, text: str, toks: list[_Tok], c: _Cand) -> str | None:
+        """A minor place's name before a verb of saying or of a person's life is a person's.
+
+        "Jackson said", "Holroyd died", "the Obama administration"; major places
+        keep their metonymy ("Seoul said") and a locative frame keeps the place.
+        """
+        if c.i != c.j or c.kind != "place" or c.significant or _locative(toks, c.i):
+            return None
+        nxt = toks[c.j + 1] if c.j + 1 < len(toks) else None
+        if nxt is None or nxt.cap or text[toks[c.j].end:nxt.start] != " ":
+            return None
+        if nxt.norm in lex.PERSON_VERBS or nxt.norm in lex.SPEECH_VERBS:
+            return "person-verb"
+        if nxt.norm == "administration":
+            return "person-verb"
         return None
 
     def _reject(self, text, toks, c: _Cand, banned, midsentence_keys, title_lines,

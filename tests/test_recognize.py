@@ -233,3 +233,12 @@ def test_a_former_areas_name_is_not_significant_on_its_own(rec):
     text = "Lorraine Smith, a nurse, said the ward was full. Floods reached towns in Lorraine."
     spans = rec(text)
     assert [(s.text, s.start) for s in spans] == [("Lorraine", text.rindex("Lorraine"))]
+
+
+def test_a_minor_places_name_before_a_persons_verb_is_a_person_all_article_long(rec):
+    text = ("Holroyd died on Monday at the age of 74. Friends said Holroyd had served "
+            "the party for decades. The Obama administration sent a letter to Charleston.")
+    assert texts(rec(text)) == ["Charleston"]
+    # a locative frame keeps the place, and major places keep their metonymy
+    assert texts(rec("Seoul warned Tokyo. Workers in Holroyd went home.")) == [
+        "Seoul", "Tokyo", "Holroyd"]
