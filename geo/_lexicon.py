@@ -295,4 +295,14 @@ FUNCTION_WORDS = _words("""
 
 
 #: Single-token matches on any of these are dropped (see ``_STOP_BASE``).
-STOP_NAMES = _STOP_BASE | ORG_WORDS | STREET_WORDS
+#: Peoples, faiths and communities spelt like small places ("Arab" in Alabama, "Christian"
+#: County, "Baptist"): the group, not the place, in news prose.  Names that are also
+#: major places (Latina, Roma, Kikuyu) are not listed.
+GROUP_WORDS = _words("""
+    arab arabs kurd christian christians muslim muslims jew jews hindu sikh buddhist
+    hispanic latino berber berbers bedouin ismaili ismailis druze alawite maronite copt
+    gypsy gypsies igbo hausa yoruba fulani mormon mormons baptist baptists methodist
+    lutheran anglican catholic protestant evangelical amish shiite sunni
+""")
+
+STOP_NAMES = _STOP_BASE | ORG_WORDS | STREET_WORDS | GROUP_WORDS

@@ -242,3 +242,8 @@ def test_a_minor_places_name_before_a_persons_verb_is_a_person_all_article_long(
     # a locative frame keeps the place, and major places keep their metonymy
     assert texts(rec("Seoul warned Tokyo. Workers in Holroyd went home.")) == [
         "Seoul", "Tokyo", "Holroyd"]
+
+
+def test_peoples_and_faiths_spelt_like_small_places_are_not_places(rec):
+    text = "Arab leaders and Christian groups met Baptist pastors in Huntsville, Alabama."
+    assert texts(rec(text)) == ["Huntsville", "Alabama"]
