@@ -326,10 +326,21 @@ class Recognizer:
                 abbr_only or any(m.kind == "abbr" for m in matches))
                 or lastt.norm in _ABBR_KEEP_DOT and not lastt.upper):
             end = lastt.end
-        significant = any(_is_significant(m.place) for m in matches
-                          if m.kind in ("name", "official", "abbr", "demonym")) or any(
-            _is_major_alt(m.place) for m in matches if m.kind == "alt") and (
-            len(key) > 2 or not key.isascii())
+        if j == i and not lastt.upper and is_common_word(key):
+            # a common word ("Region", "Coast", "Downtown") names a major place only as a
+            # country, a continent or a city of 100,000: an area or an alternate name of
+            # that spelling needs the text's support like any small place
+            significant = any(m.kind in ("name", "official", "alt") and (
+                m.place.fcode in _COUNTRY_FCODES or m.place.fcode == "CONT"
+                or m.place.fclass == "P" and m.place.population >= (
+                    100_000 if m.kind != "alt" else 500_000)
+                or m.place.fclass in ("L", "H", "T", "S") and m.place.id.startswith("em:"))
+                for m in matches)
+        else:
+            significant = any(_is_significant(m.place) for m in matches
+                              if m.kind in ("name", "official", "abbr", "demonym")) or any(
+                _is_major_alt(m.place) for m in matches if m.kind == "alt") and (
+                len(key) > 2 or not key.isascii())
         return _Cand(i, j, first.start, end, key, matches, kind, abbr_only, significant)
 
     # ------------------------------------------------------------------ filter

@@ -247,3 +247,10 @@ def test_a_minor_places_name_before_a_persons_verb_is_a_person_all_article_long(
 def test_peoples_and_faiths_spelt_like_small_places_are_not_places(rec):
     text = "Arab leaders and Christian groups met Baptist pastors in Huntsville, Alabama."
     assert texts(rec(text)) == ["Huntsville", "Alabama"]
+
+
+def test_a_common_word_names_a_major_place_only_as_a_country_city_or_curated_feature(rec):
+    text = ("The Region 1 school board met downtown. Officials of the South Coast Air district "
+            "spoke. Ships crossed the Pacific to Nice.")
+    assert texts(rec(text)) == ["Pacific", "Nice"]
+    assert texts(rec("Flooding hit towns across the Coast, Kenya.")) == ["Coast", "Kenya"]
