@@ -46,7 +46,7 @@ _POSSESSIVE = ("'s", "\u2019s", "'S", "\u2019S")
 _JOIN_GAPS = frozenset({" ", "-", ". ", ".-", "\u2011"})
 _SENTENCE_END = frozenset(".!?:;")
 _OPENERS = "\"'\u201c\u2018([{\u00ab*\u2022-\u2013\u2014 \t"
-_DATELINE_AFTER = re.compile(r"\s*(?:,|\(|[-\u2013\u2014\x96\x97]{1,3}\s|:)")
+_DATELINE_AFTER = re.compile(r"\s*(?:,|\(|[-\u2013\u2014\x96\x97]{1,3}\s|[\u2013\u2014]{1,2}(?=[A-Z])|:)")
 _PLACE_FCODES_MAJOR = ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR", "ADM1", "PPLC", "CONT")
 _COUNTRY_FCODES = ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR")
 # lower-case surface words that may still start or end an abbreviation match

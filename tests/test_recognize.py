@@ -254,3 +254,8 @@ def test_a_common_word_names_a_major_place_only_as_a_country_city_or_curated_fea
             "spoke. Ships crossed the Pacific to Nice.")
     assert texts(rec(text)) == ["Pacific", "Nice"]
     assert texts(rec("Flooding hit towns across the Coast, Kenya.")) == ["Coast", "Kenya"]
+
+
+def test_caps_dateline_closed_by_a_dash_without_spaces(rec):
+    assert texts(rec("FALLS VILLAGE\u2014The school board met in Connecticut.")) == [
+        "FALLS VILLAGE", "Connecticut"]
