@@ -242,31 +242,71 @@ def train(rows, args, seed=0):
     return trees
 
 
-def experiment(gaz, corpora, train_parity, args):
-    train_sets = [read(c, train_parity) for c in corpora]
-    test = {Path(c).stem: read(c, 1 - train_parity) for c in corpora}
-    res = Resolver(gaz)
-    res.weights = Blend(W0, None)
-    base = {k: given_spans(res, v) for k, v in test.items()}
-    print(f"[train on {'even' if train_parity == 0 else 'odd'} lines] defaults held-out: "
-          + "  ".join(f"{k} {v:.4f}" for k, v in base.items()), flush=True)
+#: configurations compared by --select (cross-validated inside the training half only)
+GRID = {
+    "150x8": dict(iters=1, trees=150),
+    "300x8": dict(iters=1, trees=300),
+    "150x8-2it": dict(iters=2, trees=150),
+    "300x16": dict(iters=1, trees=300, leaves=16, depth=5, min_leaf=20),
+}
+
+
+def fit_blend(res, train_sets, args, log=False):
+    """Alternate collection (resolving with the current blend) and boosting; return the blend."""
     rows: list = []
     scorer = Blend(W0, None)
     for it in range(args.iters):
         res.weights = scorer
         tr = collect(res, train_sets, rows, args.balance)
         t0 = time.time()
-        trees = train(rows, args)
-        scorer = Blend(W0, trees)
-        res.weights = scorer
-        tr2 = given_spans(res, [a for t in train_sets for a in t])
-        held = {k: given_spans(res, v) for k, v in test.items()}
-        print(f"  iter {it + 1}: {len(rows)} problems, fit {time.time() - t0:.0f}s; train {tr:.4f} -> {tr2:.4f}; "
-              "held-out " + "  ".join(f"{k} {v:.4f} ({v - base[k]:+.4f})" for k, v in held.items()), flush=True)
+        scorer = Blend(W0, train(rows, args))
+        if log:
+            print(f"  iter {it + 1}: {len(rows)} problems, fit {time.time() - t0:.0f}s, "
+                  f"train acc@161 with the previous scorer {tr:.4f}", flush=True)
+    return scorer
+
+
+def held_out(res, scorer, test):
+    res.weights = scorer
+    return {k: given_spans(res, v) for k, v in test.items()}
+
+
+def select(gaz, train_sets, args):
+    """Pick a GRID configuration by two-fold cross-validation inside the training half."""
+    res = Resolver(gaz)
+    folds = [[t[k::2] for t in train_sets] for k in (0, 1)]
+    best = None
+    for name, over in GRID.items():
+        cfg = argparse.Namespace(**{**vars(args), **over})
+        gain = 0.0
+        for k in (0, 1):
+            test = {i: arts for i, arts in enumerate(folds[1 - k])}
+            base = held_out(res, Blend(W0, None), test)
+            acc = held_out(res, fit_blend(res, folds[k], cfg), test)
+            gain += sum(acc[i] - base[i] for i in test) / len(test)
+        print(f"  select {name}: mean inner gain {gain / 2:+.4f}", flush=True)
+        if best is None or gain > best[0] + 1e-9:
+            best = (gain, name, cfg)
+    print(f"  selected {best[1]}", flush=True)
+    return best[2]
+
+
+def experiment(gaz, corpora, train_parity, args):
+    train_sets = [read(c, train_parity) for c in corpora]
+    test = {Path(c).stem: read(c, 1 - train_parity) for c in corpora}
+    res = Resolver(gaz)
+    print(f"[train on {'even' if train_parity == 0 else 'odd'} lines]", flush=True)
+    if args.select:
+        args = select(gaz, train_sets, args)
+    base = held_out(res, Blend(W0, None), test)
+    scorer = fit_blend(res, train_sets, args, log=True)
+    held = held_out(res, scorer, test)
+    print("  given-spans acc@161 strict, held-out: " + "  ".join(
+        f"{k} {base[k]:.4f} -> {v:.4f} ({v - base[k]:+.4f})" for k, v in held.items()), flush=True)
     if args.e2e:
         for k in test:
             d, b = end_to_end(gaz, test[k], Blend(W0, None)), end_to_end(gaz, test[k], scorer)
-            print(f"  e2e held-out {k}: defaults {d:.4f}  blend {b:.4f} ({b - d:+.4f})", flush=True)
+            print(f"  end-to-end acc@161 strict, held-out {k}: {d:.4f} -> {b:.4f} ({b - d:+.4f})", flush=True)
     return base, held, scorer
 
 
@@ -281,6 +321,9 @@ def main(argv=None):
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--l2", type=float, default=10.0)
     ap.add_argument("--balance", action="store_true", help="give each corpus the same total weight")
+    ap.add_argument("--select", action="store_true",
+                    help="choose among GRID configurations by cross-validation inside each training half")
+    ap.add_argument("--grid", action="store_true", help="two-fold cross-validate every GRID configuration")
     ap.add_argument("--splits", default="0,1", help="train parities to run (0: even lines train)")
     ap.add_argument("--e2e", action="store_true", help="also compare end to end on the held-out halves")
     ap.add_argument("--write", action="store_true")
@@ -288,6 +331,20 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     gaz = gazetteer.load(args.data_dir)
+    if args.grid:
+        # two-fold cross-validation of every GRID configuration over the whole corpora
+        res = Resolver(gaz)
+        halves = {p: ([read(c, p) for c in args.corpora], {Path(c).stem: read(c, 1 - p) for c in args.corpora})
+                  for p in (0, 1)}
+        base = {p: held_out(res, Blend(W0, None), halves[p][1]) for p in (0, 1)}
+        for name, over in GRID.items():
+            cfg = argparse.Namespace(**{**vars(args), **over})
+            gains = []
+            for p in (0, 1):
+                acc = held_out(res, fit_blend(res, halves[p][0], cfg), halves[p][1])
+                gains += [f"{k} {acc[k] - base[p][k]:+.4f}" for k in acc]
+            print(f"  grid {name}: held-out gains (even-trained, then odd-trained) " + "  ".join(gains), flush=True)
+        return
     for parity in [int(p) for p in args.splits.split(",") if p]:
         experiment(gaz, args.corpora, parity, args)
     if args.write:
