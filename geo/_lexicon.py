@@ -239,6 +239,15 @@ PERSON_VERBS = _words("""
     recalled recalls shot stabbed allegedly reportedly himself herself
 """)
 
+#: Lower-case words that follow a town's name in local news ("Clinton couple",
+#: "Decatur city officials", "Lindsay area"): the name is a place there.
+LOCAL_NOUNS = _words("""
+    city county town village township area region residents resident native natives man
+    woman men women couple teen teens boy girl family families police officials officers
+    council mayor sheriff firefighters schools students voters businesses neighborhood
+    neighbourhood community
+""")
+
 #: Words that introduce a storm's given name ("Typhoon Haiyan", "Hurricane Katrina"):
 #: neither the word (Hurricane, Utah) nor the name (Haiyan, Qinghai) is a place there.
 STORM_WORDS = _words("hurricane typhoon cyclone storm")

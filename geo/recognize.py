@@ -518,10 +518,15 @@ class Recognizer:
             if c.key in lex.STOP_NAMES:
                 return "stop"
             if c.abbr_only:
-                # "Ill.", "Calif.": state abbreviations after "City, " or a preposition
-                if not first.dot:
+                # "Ill.", "Calif.": state abbreviations after "City, " or a preposition,
+                # before a lower-case noun ("a Mass. concert promoter", "Ga. pastor") or
+                # in a party-state tag ("D-Calif", "R-Ohio")
+                party = text[max(0, c.start - 4):c.start].endswith(("D-", "R-", "I-", "DFL-"))
+                if not first.dot and not party:
                     return "abbr-nodot"
-                if not (comma_after_place or locative or dateline):
+                adjectival = nxt is not None and not nxt.cap and \
+                    text[toks[c.j].end:nxt.start] == " " and nxt.word.isalpha()
+                if not (comma_after_place or locative or dateline or party or adjectival):
                     return "abbr-context"
             # prose continuing a capitalised name run: "Chiquita Raquel Henry"
             if prev is not None and prev.cap and not prev.upper and c.kind == "place":
@@ -560,9 +565,9 @@ class Recognizer:
         # sentence-initial / headline words need support
         if single and not c.significant and c.kind == "place" and not dateline and (
                 _sentence_start(text, toks, c.i) or _in_lines(c.start, title_lines)):
-            supported = (c.key in midsentence_keys or after.startswith(",") and
-                         self._followed_by_place(text, toks, c))
-            if not supported:
+            backed = (c.key in midsentence_keys or c.key in supported or after.startswith(",")
+                      and self._followed_by_place(text, toks, c))
+            if not backed:
                 return "sentence-initial"
         return None
 
@@ -573,8 +578,19 @@ class Recognizer:
             if not p.cap and p.norm in lex.LOCATIVE_PREPS and p.norm != "of" and \
                     text[p.end:toks[c.i].start] == " ":
                 return True
+            # "James Tauber of Nelson": a person of a town
+            if p.norm == "of" and not p.cap and c.i > 1 and toks[c.i - 2].cap and \
+                    not is_common_word(c.key) and \
+                    text[toks[c.i - 2].core:p.start] == " " and text[p.end:toks[c.i].start] == " ":
+                return True
         if text[c.end:c.end + 1] == "," and self._followed_by_place(text, toks, c):
             return True
+        # "Clinton couple", "Decatur city officials", "Lindsay area"
+        if c.j + 1 < len(toks):
+            nx = toks[c.j + 1]
+            if not nx.cap and nx.norm in lex.LOCAL_NOUNS and text[c.end:nx.start] == " " and \
+                    not toks[c.j].poss and not is_common_word(c.key):
+                return True
         return text[c.end:c.end + 6] == "-based"
 
     def _followed_by_place(self, text, toks, c: _Cand) -> bool:
@@ -599,9 +615,12 @@ _STREET = re.compile(
     r"(?:[A-Z][a-z]+|\d{1,3}(?:st|nd|rd|th)) "
     r"(?:Street|Road|Avenue|Boulevard|Lane|Parkway|Highway|Pike|Drive|Trail|Circle|Terrace"
     r"|St\.|Rd\.|Ave\.|Blvd\.|Ln\.|Pkwy\.)(?![\w-])")
+# "KY 52", "NC 55": a state route named by the state's postal code
+_US_STATE_CODES = (r"(?:A[LKZR]|C[AOT]|DE|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|"
+                   r"O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY]) (?=\d)")
 _ROAD_NUMBER = re.compile(
     r"\b(?:(?:State |County |U\.S\. |US |Farm to Market )?(?:Highway|Route|Road|Hwy\.?)"
-    r"|Interstate|I-|US-|SR-?|FM) ?\d{1,4}\b(?!,\d)")
+    r"|Interstate|I-|US-|SR-?|FM|" + _US_STATE_CODES + r") ?\d{1,4}\b(?!,\d)")
 _NEXT_WORD = re.compile(r" ([A-Z][a-z]+)")
 _STREET_OK_FIRST = frozenset({"main", "high", "church", "school", "market", "mill", "park",
                               "lake", "river", "bridge", "spring", "water", "state", "center",

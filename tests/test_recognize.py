@@ -259,3 +259,16 @@ def test_a_common_word_names_a_major_place_only_as_a_country_city_or_curated_fea
 def test_caps_dateline_closed_by_a_dash_without_spaces(rec):
     assert texts(rec("FALLS VILLAGE\u2014The school board met in Connecticut.")) == [
         "FALLS VILLAGE", "Connecticut"]
+
+
+def test_state_route_numbers_and_state_abbreviations_as_adjectives(rec):
+    text = "A crash closed KY 52 near Richmond. A Mass. concert promoter bought the theatre."
+    assert texts(rec(text)) == ["KY 52", "Richmond", "Mass."]
+    assert texts(rec("House Speaker Nancy Pelosi, D-Calif, spoke.")) == ["Calif"]
+
+
+def test_local_news_frames_support_small_towns(rec):
+    # "Lindsay" is a given name and "Clinton" a surname: the frames make them towns
+    text = ("Clinton couple faces charges. Machinists Norb Mages of Lindsay and Dan Ortiz "
+            "spoke. Officials of Mission said no.")
+    assert texts(rec(text)) == ["Clinton", "Lindsay"]
