@@ -54,7 +54,8 @@ _COUNTRY_FCODES = ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR")
 # such as ISO codes "TV" or "IT", are words far more often)
 _LIST_GAPS = frozenset({", ", " and ", ", and ", " or ", ", or ", " & "})
 _DISEASE_AFTER = re.compile(
-    r" (?:[a-z]+ )?(?:virus|viruses|fever|flu|influenza|disease|ebolavirus|encephalitis|strain|"
+    r" (?:(?:bird|swine|avian|equine|canine|horse|hog|pig|camel|hemorrhagic|haemorrhagic|"
+    r"spotted|yellow) )?(?:virus|viruses|fever|flu|influenza|disease|ebolavirus|encephalitis|strain|"
     r"strains)\b")
 _PAPER_AFTER = re.compile(
     r"(?:'s)? (?:State |Daily |Sunday |Evening |Morning )?(?:Times|Post|Herald|Journal|Tribune|Gazette|"
@@ -529,7 +530,11 @@ class Recognizer:
                 if not (comma_after_place or locative or dateline or party or adjectival):
                     return "abbr-context"
             # prose continuing a capitalised name run: "Chiquita Raquel Henry"
-            if prev is not None and prev.cap and not prev.upper and c.kind == "place":
+            # (a country or continent ends an organisation's name: "SOS Children's Villages
+            # Sudan", "sub-Saharan Africa")
+            if prev is not None and prev.cap and not prev.upper and c.kind == "place" and \
+                    not any(m.place.fcode in _COUNTRY_FCODES + ("CONT",) and m.kind != "alt"
+                            for m in c.matches):
                 gap = text[prev.core:first.start]
                 if gap == " " and not prev.poss and not prev.dot and \
                         not _sentence_start(text, toks, c.i - 1) and \

@@ -272,3 +272,14 @@ def test_local_news_frames_support_small_towns(rec):
     text = ("Clinton couple faces charges. Machinists Norb Mages of Lindsay and Dan Ortiz "
             "spoke. Officials of Mission said no.")
     assert texts(rec(text)) == ["Clinton", "Lindsay"]
+
+
+def test_a_place_before_words_about_an_illness_is_still_a_place(rec):
+    text = ("Three horses from NSW showed flu-like symptoms. The West Nile virus and the "
+            "H5N1 bird flu spread in Turkey with flu-like symptoms reported.")
+    assert texts(rec(text)) == ["NSW", "Turkey"]
+
+
+def test_a_country_ends_an_organisations_name(rec):
+    text = "Staff of SOS Children's Villages Sudan said aid would travel to sub-Saharan Africa."
+    assert texts(rec(text)) == ["Sudan", "Africa"]
