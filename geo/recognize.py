@@ -100,6 +100,11 @@ class _Tok:
         self.inner_dot = "." in core
 
 
+def _sentence_start_at(text: str, pos: int) -> bool:
+    before = text[max(0, pos - 3):pos].rstrip(" \t\"'\u201c(")
+    return not before or before[-1] in ".!?\n"
+
+
 def _locative(toks: list[_Tok], i: int) -> bool:
     """Does a lower-case locative preposition ("in", "near") come right before token i?"""
     prev = toks[i - 1] if i > 0 else None
@@ -201,7 +206,37 @@ class Recognizer:
         title_lines = _title_case_lines(text)
         cands = self._candidates(text, toks)
         spans = self._filter(text, toks, cands, title_lines)
+        spans = self._features(text, spans)
         return self._streets(text, spans) if self.streets else spans
+
+    def _features(self, text: str, spans: list[Span]) -> list[Span]:
+        """Add natural features the gazetteer lacks, by their generic word ("Neches River",
+        "Lake Lanier", "Farallon Islands"); they replace the place names they contain
+        (the resolver still reads "Neches River" as near the town of Neches)."""
+        found = []
+        for m in _FEATURE.finditer(text):
+            s, e = m.start(), m.end()
+            words = m.group().split()
+            name_words = [w for w in words if normalize(w) not in lex.FEATURE_SUFFIXES
+                          and normalize(w) not in lex.FEATURE_PREFIXES]
+            if not name_words or any(normalize(w) in lex.STOP_NAMES or
+                                     normalize(w) in lex.CALENDAR for w in name_words):
+                continue
+            if any(sp.start <= s and e <= sp.end for sp in spans):
+                continue  # a known name already covers it ("Lake Erie", "Rice Lake")
+            nxt = _NEXT_WORD.match(text, e)
+            if nxt and normalize(nxt.group(1)) in lex.ORG_WORDS | lex.STREET_WORDS:
+                continue  # "Lake Forest College", "River Oaks Drive"
+            if _sentence_start_at(text, s) and len(name_words) == 1 and \
+                    normalize(name_words[0]) in lex.GIVEN_NAMES:
+                continue
+            found.append(Span(s, e, text[s:e], "place"))
+        if not found:
+            return spans
+        out = [sp for sp in spans if not any(sp.start < f.end and f.start < sp.end for f in found)]
+        out.extend(found)
+        out.sort(key=lambda x: x.start)
+        return out
 
     # candidates: longest gazetteer n-gram at each capitalised token
     def _streets(self, text: str, spans: list[Span]) -> list[Span]:
@@ -627,6 +662,12 @@ _ROAD_NUMBER = re.compile(
     r"\b(?:(?:State |County |U\.S\. |US |Farm to Market )?(?:Highway|Route|Road|Hwy\.?)"
     r"|Interstate|I-|US-|SR-?|FM|" + _US_STATE_CODES + r") ?\d{1,4}\b(?!,\d)")
 _NEXT_WORD = re.compile(r" ([A-Z][a-z]+)")
+# natural features named with a generic word: "Neches River", "Lake Lanier", "Mount Hood"
+_FNAME = r"[A-Z][a-z]+(?:['\u2019]s)?"
+_FEATURE = re.compile(
+    r"\b(?:(?:Lake|Mount|Mt\.) " + _FNAME + r"(?: " + _FNAME + r")?"
+    r"|(?:" + _FNAME + r" ){1,2}(?:River|Creek|Lake|Bay|Island|Islands|Mountains|Valley|Canyon|"
+    r"Reservoir|Wilderness|Hills|Harbor|Harbour|National Forest|National Park))(?![\w-])")
 _STREET_OK_FIRST = frozenset({"main", "high", "church", "school", "market", "mill", "park",
                               "lake", "river", "bridge", "spring", "water", "state", "center",
                               "college", "court", "grand", "first", "second", "third", "union",

@@ -283,3 +283,12 @@ def test_a_place_before_words_about_an_illness_is_still_a_place(rec):
 def test_a_country_ends_an_organisations_name(rec):
     text = "Staff of SOS Children's Villages Sudan said aid would travel to sub-Saharan Africa."
     assert texts(rec(text)) == ["Sudan", "Africa"]
+
+
+def test_natural_features_named_by_a_generic_word_are_recognised_whole(rec):
+    text = ("Flooding on the Zorvek River closed roads near Lake Quenby and the Tarsel "
+            "Islands. Students at Lake Forest College met near Rice Lake. Lake Erie froze.")
+    found = texts(rec(text))
+    assert found[:3] == ["Zorvek River", "Lake Quenby", "Tarsel Islands"]
+    assert "Lake Forest College" not in found and "Lake Forest" in found  # a town, by convention
+    assert "Rice Lake" in found and "Lake Erie" in found
