@@ -568,8 +568,7 @@ class Recognizer:
             # (a country or continent ends an organisation's name: "SOS Children's Villages
             # Sudan", "sub-Saharan Africa")
             if prev is not None and prev.cap and not prev.upper and c.kind == "place" and \
-                    not any(m.place.fcode in _COUNTRY_FCODES + ("CONT",) and m.kind != "alt"
-                            for m in c.matches):
+                    not c.significant:
                 gap = text[prev.core:first.start]
                 if gap == " " and not prev.poss and not prev.dot and \
                         not _sentence_start(text, toks, c.i - 1) and \
