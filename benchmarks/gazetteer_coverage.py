@@ -10,6 +10,10 @@ at run time only) it reports:
 - oracle placement: among the candidates of a covered name, one lies within
   161 km of the gold point (the best a resolver could do);
 - top-1 placement: the first candidate (the prior alone) lies within 161 km;
+- street and road names: how many gold toponyms are a street or a numbered road
+  ("Main Street", "Highway 19", "KY 52"; last word a street-type word of
+  :data:`geo._lexicon.STREET_WORDS`, or a route number), which no offline data
+  package holds, and the mention coverage without them;
 - point agreement by feature code: for gold toponyms with a GeoNames id that
   the gazetteer has under the same id ("gn:<id>"), the distance between our
   point and the gold point (median km and share within 161 km).  This is how
@@ -28,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import statistics
 import sys
 import time
@@ -48,8 +53,20 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
+_ROUTE = re.compile(r"\d")
+
+
+def is_street(name: str) -> bool:
+    """A street or numbered road ("Main St.", "Governors' Parkway", "W.Va. 61", "US-24")."""
+    from geo import _lexicon as lex
+
+    words = gazetteer.normalize(name).split()
+    return bool(words) and (words[-1] in lex.STREET_WORDS or bool(_ROUTE.search(name)))
+
+
 def measure(gaz: gazetteer.Gazetteer, path: Path, show_missing: int = 0) -> dict:
     mentions = covered = with_pt = oracle = top1 = gold_pt = gold_pt_cov = 0
+    streets = streets_cov = 0
     names: set[str] = set()
     names_cov: set[str] = set()
     missing: Counter[str] = Counter()
@@ -68,6 +85,9 @@ def measure(gaz: gazetteer.Gazetteer, path: Path, show_missing: int = 0) -> dict
                             _km(same.lat, same.lon, t["lat"], t["lon"]))
                 key = gazetteer.normalize(t["name"])
                 names.add(key)
+                if is_street(t["name"]):
+                    streets += 1
+                    streets_cov += gaz.known(key)
                 has_pt = t.get("lat") is not None and t.get("lon") is not None
                 gold_pt += has_pt
                 gold_pt_cov += has_pt and gaz.known(key)
@@ -89,6 +109,9 @@ def measure(gaz: gazetteer.Gazetteer, path: Path, show_missing: int = 0) -> dict
         "corpus": path.stem,
         "mentions": mentions,
         "mention_coverage": covered / mentions if mentions else 0.0,
+        "street_names": streets,
+        "coverage_without_streets": ((covered - streets_cov) / (mentions - streets)
+                                     if mentions > streets else 0.0),
         "mentions_with_point": gold_pt,
         "coverage_with_point": gold_pt_cov / gold_pt if gold_pt else 0.0,
         "distinct_names": len(names),
@@ -126,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r['corpus']:9s} mentions {r['mentions']:5d}  coverage {r['mention_coverage']:.3f}  "
               f"| with a gold point {r['mentions_with_point']:5d}  coverage {r['coverage_with_point']:.3f}  "
               f"| distinct names {r['distinct_names']:5d}  coverage {r['name_coverage']:.3f}\n"
+              f"{'':9s} street/road names {r['street_names']}  coverage without them "
+              f"{r['coverage_without_streets']:.3f}\n"
               f"{'':9s} oracle@161 {r['oracle_acc161']:.3f}  top1@161 {r['top1_acc161']:.3f} "
               f"(of {r['covered_with_point']} covered mentions with a gold point)")
         for code, a in r["point_agreement"].items():
