@@ -54,9 +54,9 @@ _COUNTRY_FCODES = ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR")
 # such as ISO codes "TV" or "IT", are words far more often)
 _LIST_GAPS = frozenset({", ", " and ", ", and ", " or ", ", or ", " & "})
 _DISEASE_AFTER = re.compile(
-    r" (?:(?:bird|swine|avian|equine|canine|horse|hog|pig|camel|hemorrhagic|haemorrhagic|"
+    r" \[?(?:(?:bird|swine|avian|equine|canine|horse|hog|pig|camel|hemorrhagic|haemorrhagic|"
     r"spotted|yellow) )?(?:virus|viruses|fever|flu|influenza|disease|ebolavirus|encephalitis|strain|"
-    r"strains)\b")
+    r"strains)\b", re.IGNORECASE)
 _PAPER_AFTER = re.compile(
     r"(?:'s)? (?:State |Daily |Sunday |Evening |Morning )?(?:Times|Post|Herald|Journal|Tribune|Gazette|"
     r"Daily|Chronicle|Dispatch|Inquirer|Observer|Courier|Register|Sentinel|Star-Ledger|"

@@ -297,3 +297,8 @@ def test_natural_features_named_by_a_generic_word_are_recognised_whole(rec):
 def test_a_major_place_after_another_capitalised_word_is_still_a_place(rec):
     text = "Visitors filled Historic Dublin. Chiquita Raquel Henry was charged."
     assert texts(rec(text)) == ["Dublin"]
+
+
+def test_disease_names_in_any_case_hide_their_place_word(rec):
+    text = "West Nile Virus reached Texas. Doctors said West Nile [virus] is bad in Ohio."
+    assert texts(rec(text)) == ["Texas", "Ohio"]
