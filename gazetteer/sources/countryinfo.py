@@ -49,7 +49,7 @@ from gazetteer._points import between_conventions, main_centroid
 from gazetteer.sources import PlaceRecord
 from gazetteer.sources._names import classify_alternate
 
-__all__ = ["country_files", "country_polygons", "representative_point", "countries",
+__all__ = ["borders", "country_files", "country_polygons", "representative_point", "countries",
            "memberships", "union_of"]
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,29 @@ def country_files() -> Iterator[dict[str, Any]]:
 
 
 @functools.lru_cache(maxsize=1)
+def borders() -> dict[str, list[str]]:
+    """ISO alpha-2 code → alpha-2 codes of the countries it shares a land border with.
+
+    From countryinfo's ``borders`` (alpha-3 codes); made symmetric, since a
+    border listed on one side only is still a border.
+    """
+    recs = list(country_files())
+    a2_of = {}
+    for r in recs:
+        iso = r.get("ISO") or {}
+        if iso.get("alpha2") and iso.get("alpha3"):
+            a2_of[str(iso["alpha3"]).upper()] = str(iso["alpha2"]).upper()
+    out: dict[str, set[str]] = {}
+    for r in recs:
+        a = str((r.get("ISO") or {}).get("alpha2") or "").upper()
+        for b3 in r.get("borders") or ():
+            b = a2_of.get(str(b3).upper())
+            if a and b and a != b:
+                out.setdefault(a, set()).add(b)
+                out.setdefault(b, set()).add(a)
+    return {cc: sorted(v) for cc, v in sorted(out.items())}
+
+
 def country_polygons() -> dict[str, shapely.Geometry]:
     """ISO alpha-2 code → country polygon (lon/lat), made valid."""
     out: dict[str, shapely.Geometry] = {}
