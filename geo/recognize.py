@@ -84,7 +84,7 @@ class _Tok:
         first = core[0]
         if first.islower():
             # the common case, kept cheap: lower-case ASCII words need no folding
-            self.norm = core.replace(".", "") if core.isascii() and "'" not in core \
+            self.norm = core.lower().replace(".", "") if core.isascii() and "'" not in core \
                 else normalize(core)
             # elided articles before a capital count as capitalised ("d'Ivoire")
             self.cap = len(core) > 3 and first in "dl" and core[1] in "'\u2019" and \
@@ -320,8 +320,9 @@ class Recognizer:
             return None  # "The Hague" is tried again from "Hague"'s side only if needed
         if j == i and first.word[:1].isdigit():
             return None
-        surface = text[first.start:lastt.core]
-        key = normalize(surface)
+        # the tokens' own keys joined: what normalize() makes of the surface text, since
+        # joining gaps (" ", "-", ". ") all normalise to one space (and far cheaper)
+        key = first.norm if j == i else " ".join([t.norm for t in toks[i:j + 1]])
         matches = self._lookup(key)
         end = lastt.core
         kind = "place"
