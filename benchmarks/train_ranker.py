@@ -185,9 +185,9 @@ def _wrap_resolver():
         finally:
             _IN_CONTEXT[0] = False
 
-    def _prepare(groups):
+    def _prepare(*a, **k):
         _IN_CONTEXT[0] = True
-        return prepare(groups)
+        return prepare(*a, **k)
 
     gr.Resolver._rank, gr._prepare = _rank, _prepare
 
