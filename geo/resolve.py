@@ -247,11 +247,11 @@ class Resolver:
             g.choice = int(np.argmax(g.scores))
         if len(groups) < 2:
             return
-        _prepare(groups)
+        border = _prepare(groups, self.gaz)
         for g in groups:  # the readings' prior probabilities, before any context
             g.prior = _softmax(g.scores)
         for _ in range(_ROUNDS):
-            ctx = _Context(groups)
+            ctx = _Context(groups, border)
             new = []
             for g in groups:
                 if len(g.cands) == 1:  # nothing to choose: context cannot change it
@@ -404,8 +404,12 @@ _ANY_RATIO = 3.0
 _KC: dict[str, int] = {}   # kind class -> small int
 
 
-def _prepare(groups: list[_Group]) -> None:
-    """Per-candidate codes and flags, computed once per article."""
+def _prepare(groups: list[_Group], gaz=None) -> np.ndarray:
+    """Per-candidate codes and flags, computed once per article.
+
+    Returns the article's land-border matrix: entry [a, b] is 1 when the
+    countries coded a and b (``g.cc``) share a land border.
+    """
     codes: dict = {}
     for g in groups:
         cands = [m.place for m in g.cands]
@@ -423,6 +427,16 @@ def _prepare(groups: list[_Group]) -> None:
         # a capital whose country other names name ("Washington" beside "U.S."), unless
         # this very name may be the country ("Mexico", "Kuwait", "Panama")
         g.is_cap = np.array([p.fcode == "PPLC" and p.country_code not in own_cc for p in cands])
+    countries = [k for k in codes if isinstance(k, str)]
+    border = np.zeros((len(codes), len(codes)))
+    neighbours = getattr(gaz, "neighbours", None)
+    if neighbours is not None:
+        for a in countries:
+            near = neighbours(a)
+            for b in countries:
+                if b in near:
+                    border[codes[a], codes[b]] = 1.0
+    return border
 
 
 class _Context:
@@ -434,8 +448,9 @@ class _Context:
     that have readings near each other, "Columbus" and "Colfax County").
     """
 
-    def __init__(self, groups: list[_Group]) -> None:
+    def __init__(self, groups: list[_Group], border: np.ndarray | None = None) -> None:
         self.groups = groups
+        self.border = border
         sel, probs, plaus, starts = [], [], [], []
         pos = 0
         for g in groups:
@@ -489,6 +504,11 @@ class _Context:
         feats[:, I["ctx_country"]] = self._reduce(same_cc, w, True)
         feats[:, I["ctx_country_any"]] = self._reduce(same_cc, w, False)
         feats[:, I["ctx_admin1"]] = self._reduce(same_a1, w, True)
+        if self.border is not None and self.border.any():
+            # other names in a country next door ("Gaza" beside Israel and Egypt)
+            gc, oc = np.maximum(g.cc, 0), np.maximum(self.cc, 0)
+            beside = self.border[gc][:, oc] * ((g.cc >= 0)[:, None] & (self.cc >= 0)[None, :])
+            feats[:, I["ctx_border"]] = self._reduce(beside, w, True)
         feats[:, I["ctx_admin1_any"]] = self._reduce(same_a1, w, False)
         # distances to point-like readings of the other names
         d = haversine_km(g.lat[:, None], g.lon[:, None], self.lat[None, :], self.lon[None, :])

@@ -249,3 +249,26 @@ def test_curated_landmark_name_beats_a_big_citys_alternate_name(res):
     # while exonyms of big cities still resolve to the city
     m = given(res, "Pilgrims travelled to Mecca for the hajj.", "Mecca").mentions[0]
     assert m.place.country_code == "SA"
+
+
+def test_names_in_neighbouring_countries_support_a_reading(rec, res, gazetteer_db):
+    text = "Officials from Jordan and Egypt met as aid reached Gaza."
+    [gaza] = place_of(run(rec, res, text), "Gaza")
+    assert gaza.country_code == "PS"
+    # without borders in the gazetteer the same article reads Mozambique's province
+    class NoBorders:
+        def __getattr__(self, name):
+            if name == "neighbours":
+                raise AttributeError(name)
+            return getattr(gazetteer_db, name)
+    res2 = Resolver(NoBorders())
+    res2.record = []
+    [other] = place_of(run(rec, res2, text), "Gaza")
+    assert other is not None  # a gazetteer without borders still resolves
+    col = res2.weights.size and __import__("geo._ranker", fromlist=["IDX"]).IDX["ctx_border"]
+    assert all(not feats[:, col].any() for _, _, feats in res2.record)
+    res.record = []
+    run(rec, res, text)
+    feats = [f for idx, cands, f in res.record if any(m.place.country_code == "PS" for m in cands)]
+    res.record = None
+    assert feats and feats[0][:, col].max() > 0
