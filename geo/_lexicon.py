@@ -248,6 +248,20 @@ LOCAL_NOUNS = _words("""
     neighbourhood community
 """)
 
+#: After a people's word, nouns that make it a language, a cuisine or an ancestry
+#: ("English language learners", "Italian food", "Irish heritage"), not a place mention.
+LANGUAGE_NOUNS = _words("""
+    language languages speaking speakers speaker class classes teacher teachers lesson
+    lessons course courses students translation translator translators subtitles dialect
+    accent food foods cuisine restaurant restaurants grill pub cafe bakery fries toast
+    dressing songs song music heritage descent ancestry community communities themed
+""")
+#: Before a people's word, verbs that make it a language ("spoke only French").
+LANGUAGE_VERBS = _words("""
+    speak speaks spoke spoken speaking learn learns learned learnt learning teach teaches
+    taught study studies studied translated fluent
+""")
+
 #: Words that introduce a storm's given name ("Typhoon Haiyan", "Hurricane Katrina"):
 #: neither the word (Hurricane, Utah) nor the name (Haiyan, Qinghai) is a place there.
 STORM_WORDS = _words("hurricane typhoon cyclone storm")

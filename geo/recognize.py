@@ -100,6 +100,27 @@ class _Tok:
         self.inner_dot = "." in core
 
 
+def _language_use(text: str, toks: list[_Tok], c: _Cand) -> str | None:
+    """A people's word used for a language, a cuisine or an ancestry, not a place."""
+    prev = toks[c.i - 1] if c.i > 0 else None
+    nxt = toks[c.j + 1] if c.j + 1 < len(toks) else None
+    after = text[toks[c.j].core:nxt.start] if nxt is not None else ""
+    if nxt is not None and after == " " and not nxt.cap and nxt.norm in lex.LANGUAGE_NOUNS:
+        return "language"  # "English language learners", "Italian food"
+    if nxt is not None and after == "-" and nxt.norm in lex.LANGUAGE_NOUNS:
+        return "language"  # "Asian-themed", "French-speaking" (not "Georgian-controlled")
+    if prev is not None and not prev.cap and prev.norm in lex.LANGUAGE_VERBS and \
+            text[prev.end:toks[c.i].start] == " ":
+        return "language"  # "spoke only French" is caught below, "learned English" here
+    if prev is not None and prev.norm == "only" and c.i > 1 and \
+            toks[c.i - 2].norm in lex.LANGUAGE_VERBS:
+        return "language"
+    if prev is not None and prev.norm == "in" and not prev.cap and (
+            nxt is None or after[:1] in ".,;:!?)"):
+        return "language"  # "written in Russian.", "airing in English, then"
+    return None
+
+
 def _sentence_start_at(text: str, pos: int) -> bool:
     before = text[max(0, pos - 3):pos].rstrip(" \t\"'\u201c(")
     return not before or before[-1] in ".!?\n"
@@ -489,6 +510,10 @@ class Recognizer:
             return "saint"
         if single and len(c.key) < 2:
             return "letter"  # "U Frame It", "H2O"
+        if c.kind == "demonym":
+            why = _language_use(text, toks, c)
+            if why:
+                return why
         if single and c.key in lex.STORM_WORDS and nxt is not None and nxt.cap and \
                 text[toks[c.j].core:nxt.start] == " ":
             return "storm"  # "Cyclone Larry hit": the storm, not Hurricane, Utah

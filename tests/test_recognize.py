@@ -302,3 +302,10 @@ def test_a_major_place_after_another_capitalised_word_is_still_a_place(rec):
 def test_disease_names_in_any_case_hide_their_place_word(rec):
     text = "West Nile Virus reached Texas. Doctors said West Nile [virus] is bad in Ohio."
     assert texts(rec(text)) == ["Texas", "Ohio"]
+
+
+def test_peoples_words_used_for_languages_cuisines_or_ancestry_are_not_mentions(rec):
+    text = ("She spoke only French and soon learned English. The ad airs in Spanish. "
+            "Italian food and Irish heritage drew crowds; French-speaking staff helped. "
+            "Russian troops entered the Georgian-controlled villages.")
+    assert [(s.text, s.kind) for s in rec(text)] == [("Russian", "demonym"), ("Georgian", "demonym")]
