@@ -106,6 +106,11 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
     # plural demonyms: "Russians"
     if key.endswith("s") and len(key) > 4:
         tries.append((key[:-1], None))
+    # Arabic names end in -a or -ah by transliteration: "Daqahliya" / "Daqahliyah"
+    if len(key) > 4 and key[-1] == "a":
+        tries.append((key + "h", None))
+    elif len(key) > 5 and key.endswith("ah"):
+        tries.append((key[:-1], None))
     for k, h in tries:
         k = k.strip()
         if not k:

@@ -272,3 +272,9 @@ def test_names_in_neighbouring_countries_support_a_reading(rec, res, gazetteer_d
     feats = [f for idx, cands, f in res.record if any(m.place.country_code == "PS" for m in cands)]
     res.record = None
     assert feats and feats[0][:, col].max() > 0
+
+
+def test_arabic_names_resolve_with_or_without_a_final_h(res):
+    text = "Two patients came from Daqahliya and one from Qalyubiya, Egypt."
+    out = given(res, text, "Daqahliya", "Qalyubiya", "Egypt")
+    assert [m.place.country_code if m.place else None for m in out.mentions] == ["EG", "EG", "EG"]
