@@ -262,6 +262,12 @@ LANGUAGE_VERBS = _words("""
     taught study studies studied translated fluent
 """)
 
+#: The surest of those: a town's police, officials of its own and its people.
+LOCAL_PEOPLE = _words("""
+    police officers council mayor sheriff firefighters residents resident native man woman
+    couple teen boy girl family
+""")
+
 #: Words that introduce a storm's given name ("Typhoon Haiyan", "Hurricane Katrina"):
 #: neither the word (Hurricane, Utah) nor the name (Haiyan, Qinghai) is a place there.
 STORM_WORDS = _words("hurricane typhoon cyclone storm")

@@ -643,18 +643,27 @@ class Recognizer:
             if not p.cap and p.norm in lex.LOCATIVE_PREPS and p.norm != "of" and \
                     text[p.end:toks[c.i].start] == " ":
                 return True
-            # "James Tauber of Nelson": a person of a town
-            if p.norm == "of" and not p.cap and c.i > 1 and toks[c.i - 2].cap and \
-                    not is_common_word(c.key) and \
-                    text[toks[c.i - 2].core:p.start] == " " and text[p.end:toks[c.i].start] == " ":
-                return True
+            if p.norm == "of" and not p.cap and c.i > 1 and text[p.end:toks[c.i].start] == " ":
+                pp = toks[c.i - 2]
+                gap = text[pp.core:p.start]
+                # "James Tauber of Nelson", "Jeremy Watson, 30, of Ten Mile": a person of a
+                # town; "45 miles southeast of Champaign": a direction from it
+                if (pp.cap and gap == " " and not is_common_word(c.key)
+                        or pp.word.isdigit() and gap == ", "
+                        or not pp.cap and pp.norm in lex.DIRECTION_WORDS and gap == " "):
+                    return True
+        # party and home town of a legislator: "Delegate Harold Michael, D-Hardy"
+        if text[max(0, c.start - 4):c.start].endswith(("D-", "R-", "I-", "DFL-")):
+            return True
         if text[c.end:c.end + 1] == "," and self._followed_by_place(text, toks, c):
             return True
-        # "Clinton couple", "Decatur city officials", "Lindsay area"
+        # "Clinton couple", "Decatur city officials", "Lindsay area"; a name that is also a
+        # common word only before the surest of these ("Roselle police", "Chapin man")
         if c.j + 1 < len(toks):
             nx = toks[c.j + 1]
             if not nx.cap and nx.norm in lex.LOCAL_NOUNS and text[c.end:nx.start] == " " and \
-                    not toks[c.j].poss and not is_common_word(c.key):
+                    not toks[c.j].poss and (not is_common_word(c.key)
+                                            or nx.norm in lex.LOCAL_PEOPLE):
                 return True
         return text[c.end:c.end + 6] == "-based"
 

@@ -309,3 +309,10 @@ def test_peoples_words_used_for_languages_cuisines_or_ancestry_are_not_mentions(
             "Italian food and Irish heritage drew crowds; French-speaking staff helped. "
             "Russian troops entered the Georgian-controlled villages.")
     assert [(s.text, s.kind) for s in rec(text)] == [("Russian", "demonym"), ("Georgian", "demonym")]
+
+
+def test_more_local_news_frames(rec):
+    text = ("Delegates Harold Michael, D-Hardy, and Jeremy Watson, 30, of Ten Mile spoke. "
+            "Ridge Farm is 45 miles southeast of Champaign. Roselle police ticketed drivers.")
+    found = texts(rec(text))
+    assert {"Hardy", "Ten Mile", "Champaign", "Roselle"} <= set(found)
