@@ -20,6 +20,8 @@ Status (2026-11-25, LGL + GeoVirus, 2 cores): neither the likelihood fit nor
 held-out half (acc@161 0.856 fitted vs 0.858 defaults; the search gained
 +0.006 on the training half and nothing held out), so no weights file is
 shipped and the resolver uses the defaults. Re-run after adding features.
+A nonlinear correction (boosted trees on the same features) did not earn its
+place either: see the status note of ``benchmarks/train_ranker.py``.
 """
 from __future__ import annotations
 
