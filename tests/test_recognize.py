@@ -312,7 +312,7 @@ def test_peoples_words_used_for_languages_cuisines_or_ancestry_are_not_mentions(
 
 
 def test_more_local_news_frames(rec):
-    text = ("Delegates Harold Michael, D-Hardy, and Jeremy Watson, 30, of Ten Mile spoke. "
+    text = ("Delegates Harold Michael, D-Hardy, and Jeremy Watson, 30, of Chapin spoke. "
             "Ridge Farm is 45 miles southeast of Champaign. Roselle police ticketed drivers.")
     found = texts(rec(text))
-    assert {"Hardy", "Ten Mile", "Champaign", "Roselle"} <= set(found)
+    assert {"Hardy", "Chapin", "Champaign", "Roselle"} <= set(found)
