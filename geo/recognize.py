@@ -297,9 +297,13 @@ class Recognizer:
         i = 0
         while i < n:
             t = toks[i]
-            if not (t.cap or t.word[:1].isdigit()) or t.norm in lex.CONNECTORS and not t.upper:
+            if not (t.cap or t.word[:1].isdigit()) or t.norm in lex.CONNECTORS and not t.upper \
+                    and not t.cap:
                 i += 1
                 continue
+            # a capitalised article or particle starts only a longer name ("El Paso",
+            # "Des Moines", "Le Mans", "Van Buren"), never a name of its own
+            lowest = i + 1 if t.norm in lex.CONNECTORS and not t.upper else i
             found = None
             # the last token a name may reach: stop at a non-joining gap
             last = i
@@ -313,7 +317,7 @@ class Recognizer:
                 if not (nt.cap or nt.word[:1].isdigit() or nt.norm in lex.CONNECTORS):
                     break
                 last += 1
-            for j in range(last, i - 1, -1):
+            for j in range(last, lowest - 1, -1):
                 c = self._try(text, toks, i, j)
                 if c is not None:
                     found = c

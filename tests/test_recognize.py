@@ -316,3 +316,9 @@ def test_more_local_news_frames(rec):
             "Ridge Farm is 45 miles southeast of Champaign. Roselle police ticketed drivers.")
     found = texts(rec(text))
     assert {"Hardy", "Chapin", "Champaign", "Roselle"} <= set(found)
+
+
+def test_names_starting_with_an_article_or_particle(rec):
+    text = "Flights from El Paso and La Paz reached Des Moines, Le Mans and Van Buren County."
+    assert texts(rec(text)) == ["El Paso", "La Paz", "Des Moines", "Le Mans", "Van Buren County"]
+    assert texts(rec("In Paris, officials met.")) == ["Paris"]
