@@ -700,12 +700,13 @@ _ROAD_NUMBER = re.compile(
     r"\b(?:(?:State |County |U\.S\. |US |Farm to Market )?(?:Highway|Route|Road|Hwy\.?)"
     r"|Interstate|I-|US-|SR-?|FM|" + _US_STATE_CODES + r") ?\d{1,4}\b(?!,\d)")
 _NEXT_WORD = re.compile(r" ([A-Z][a-z]+)")
-# natural features named with a generic word: "Neches River", "Lake Lanier", "Mount Hood"
+# natural features named with a generic word: "Neches River", "Lake Lanier", "Mount Hood";
+# townships too ("Readington Township"), which the gazetteer knows by their town's name
 _FNAME = r"[A-Z][a-z]+(?:['\u2019]s)?"
 _FEATURE = re.compile(
     r"\b(?:(?:Lake|Mount|Mt\.) " + _FNAME + r"(?: " + _FNAME + r")?"
     r"|(?:" + _FNAME + r" ){1,2}(?:River|Creek|Lake|Bay|Island|Islands|Mountains|Valley|Canyon|"
-    r"Reservoir|Wilderness|Hills|Harbor|Harbour|National Forest|National Park))(?![\w-])")
+    r"Reservoir|Wilderness|Hills|Harbor|Harbour|National Forest|National Park|Township))(?![\w-])")
 _STREET_OK_FIRST = frozenset({"main", "high", "church", "school", "market", "mill", "park",
                               "lake", "river", "bridge", "spring", "water", "state", "center",
                               "college", "court", "grand", "first", "second", "third", "union",

@@ -292,6 +292,8 @@ def test_natural_features_named_by_a_generic_word_are_recognised_whole(rec):
     assert found[:3] == ["Zorvek River", "Lake Quenby", "Tarsel Islands"]
     assert "Lake Forest College" not in found and "Lake Forest" in found  # a town, by convention
     assert "Rice Lake" in found and "Lake Erie" in found
+    assert texts(rec("Voters in Readington Township, New Jersey, approved it.")) == [
+        "Readington Township", "New Jersey"]
 
 
 def test_a_major_place_after_another_capitalised_word_is_still_a_place(rec):
