@@ -32,6 +32,13 @@ _OPEN_FEATURES = frozenset({"sea", "ocean", "mountains", "range", "desert", "gul
                             "islands", "hills"})
 
 
+# words that end a facility's name, besides the organisation words of geo._lexicon
+_FACILITY_WORDS = frozenset({"international", "regional", "municipal", "proving", "ground",
+                             "grounds", "air", "base", "naval", "camp", "terminal", "general",
+                             "memorial", "medical", "field", "depot", "plant", "mine", "refinery",
+                             "dam", "bridge"})
+
+
 class Candidates:
     """Places a span's text may name, with how they were found."""
 
@@ -103,6 +110,13 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
     for sep in ("/", " and ", "-"):
         if sep in t:
             tries.append((normalize(t.split(sep)[0]), None))
+    # a facility named after its town: "Da Nang International Airport", "Dugway Proving
+    # Ground", "Buffalo General Hospital" lie in or beside that town
+    rest = list(low)
+    while len(rest) > 1 and (rest[-1] in lex.ORG_WORDS or rest[-1] in _FACILITY_WORDS):
+        rest.pop()
+    if 0 < len(rest) < len(low):
+        tries.append((" ".join(rest), "part"))
     # plural demonyms: "Russians"
     if key.endswith("s") and len(key) > 4:
         tries.append((key[:-1], None))

@@ -278,3 +278,11 @@ def test_arabic_names_resolve_with_or_without_a_final_h(res):
     text = "Two patients came from Daqahliya and one from Qalyubiya, Egypt."
     out = given(res, text, "Daqahliya", "Qalyubiya", "Egypt")
     assert [m.place.country_code if m.place else None for m in out.mentions] == ["EG", "EG", "EG"]
+
+
+def test_a_facility_named_after_its_town_resolves_near_the_town(res):
+    text = "Flights resumed at Da Nang International Airport and at Dugway Proving Ground, Utah."
+    out = given(res, text, "Da Nang International Airport", "Dugway Proving Ground", "Utah")
+    danang, dugway, _ = (m.place for m in out.mentions)
+    assert danang is not None and km(danang, 16.05, 108.2) < 30
+    assert dugway is not None and dugway.country_code == "US" and dugway.admin1 == "UT"
