@@ -1,6 +1,6 @@
 """Learn a nonlinear correction to the resolver's linear ranker; check it on held-out halves.
 
-Usage (needs the ``bench`` extra: lightgbm)::
+Usage (needs the ``train`` extra: ``pip install -e ".[train]"``, lightgbm)::
 
     python benchmarks/train_ranker.py LGL.jsonl GEOVIRUS.jsonl [--e2e] [--all-rounds]
         [--trees 300] [--leaves 8] [--depth 4] [--balance] [--grid | --select | --transfer] [--write PATH]
@@ -333,7 +333,10 @@ def probe(gaz, scorer):
 
 # ----------------------------------------------------------------- training
 def train(rows, args, seed=0, dump=False):
-    import lightgbm as lgb
+    try:
+        import lightgbm as lgb
+    except ImportError as err:
+        raise SystemExit("train_ranker.py needs lightgbm: pip install -e '.[train]'") from err
 
     X = np.concatenate([r[0] for r in rows])
     y = np.concatenate([r[1] for r in rows])
