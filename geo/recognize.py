@@ -264,7 +264,9 @@ class Recognizer:
         """Add street and road names ("Main Street", "Highway 19"), unresolvable here but
         place mentions all the same; they replace the place names they contain."""
         found = []
-        for m in _STREET.finditer(text):
+        # the full pattern is slow to try at every position: most articles name no street
+        streets = _STREET.finditer(text) if _STREET_WORD.search(text) else ()
+        for m in streets:
             s, e = m.start(), m.end()
             words = m.group().split()
             if normalize(words[0]) in lex.STOP_NAMES - lex.DIRECTION_WORDS - _STREET_OK_FIRST \
@@ -696,6 +698,9 @@ _STREET = re.compile(
 # "KY 52", "NC 55": a state route named by the state's postal code
 _US_STATE_CODES = (r"(?:A[LKZR]|C[AOT]|DE|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|"
                    r"O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY]) (?=\d)")
+_STREET_WORD = re.compile(
+    r" (?:Street|Road|Avenue|Boulevard|Lane|Parkway|Highway|Pike|Drive|Trail|Circle|Terrace"
+    r"|St\.|Rd\.|Ave\.|Blvd\.|Ln\.|Pkwy\.)(?![\w-])")
 _ROAD_NUMBER = re.compile(
     r"\b(?:(?:State |County |U\.S\. |US |Farm to Market )?(?:Highway|Route|Road|Hwy\.?)"
     r"|Interstate|I-|US-|SR-?|FM|" + _US_STATE_CODES + r") ?\d{1,4}\b(?!,\d)")
