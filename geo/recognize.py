@@ -830,8 +830,10 @@ def _title_case_lines(text: str) -> list[tuple[int, int]]:
     """Lines written in Title Case (headlines): capitals there are no evidence."""
     out = []
     for pos, line in _lines(text):
-        words = [w for w in re.findall(r"[^\W\d_]+", line) if len(w) > 3]
-        if len(words) < 3 or line.rstrip().endswith((".", "?\"", ".\"", ".\u201d")):
+        if line.rstrip().endswith((".", "?\"", ".\"", ".\u201d")):
+            continue  # a sentence, not a headline (checked first: it is cheap)
+        words = [w for w in _WORD.findall(line) if len(w) > 3]
+        if len(words) < 3:
             continue
         caps = sum(1 for w in words if w[0].isupper())
         if caps >= 0.75 * len(words):
@@ -847,6 +849,9 @@ def _caps_lines(text: str) -> list[tuple[int, int]]:
     """Lines written in capitals (shouted headlines): capitals there are no evidence."""
     out = []
     for pos, line in _lines(text):
+        # upper >= 4 * lower needs lower <= len / 5: prose fails fast on its a-z letters
+        if 5 * (len(line) - len(line.translate(_NO_ASCII_LOWER))) > len(line):
+            continue
         upper = len(_UPPER.findall(line))
         if upper >= 12 and upper >= 4 * len(_LOWER.findall(line)):
             out.append((pos, pos + len(line)))
@@ -854,4 +859,6 @@ def _caps_lines(text: str) -> list[tuple[int, int]]:
 
 
 _UPPER = re.compile(r"[^\W\d_a-z\u00df-\u00ff]", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_]+")
+_NO_ASCII_LOWER = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
 _LOWER = re.compile(r"[a-z\u00df-\u00ff]")
