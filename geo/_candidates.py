@@ -63,9 +63,21 @@ def strip_span_text(text: str) -> str:
     return t.strip(_TRAIL)
 
 
+def strip_span_text_keep_article(text: str) -> str:
+    """:func:`strip_span_text` without dropping a leading article."""
+    t = text.strip().strip(_TRAIL)
+    t = _POSS.sub(lambda m: "s" if m.group()[0] in "sS" else "", t)
+    return t.strip(_TRAIL)
+
+
 def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candidates:
     """Look ``text`` up in ``gaz``, falling back to more general readings."""
     t = strip_span_text(text)
+    if t != text.strip(_TRAIL) and _LEADING.match(text.strip()):
+        # "An Giang", "The Hague", "A Coruña": the article may be part of the name
+        whole = strip_span_text_keep_article(text)
+        if whole and gaz.known(normalize(whole)):
+            t = whole
     key = normalize(t)
     if not key:
         return Candidates([], None, key)

@@ -286,3 +286,9 @@ def test_a_facility_named_after_its_town_resolves_near_the_town(res):
     danang, dugway, _ = (m.place for m in out.mentions)
     assert danang is not None and danang.country_code == "VN" and km(danang, 16.05, 108.2) < 161
     assert dugway is not None and dugway.country_code == "US" and dugway.admin1 == "UT"
+
+
+def test_a_leading_article_that_belongs_to_the_name_is_kept(res):
+    text = "Floods hit An Giang while ministers met in The Hague and A Coruña, not the Netherlands."
+    out = given(res, text, "An Giang", "The Hague", "A Coruña", "the Netherlands")
+    assert [m.place.country_code for m in out.mentions] == ["VN", "NL", "ES", "NL"]
