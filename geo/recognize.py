@@ -709,7 +709,7 @@ _NEXT_WORD = re.compile(r" ([A-Z][a-z]+)")
 # townships too ("Readington Township"), which the gazetteer knows by their town's name
 _FNAME = r"[A-Z][a-z]+(?:['\u2019]s)?"
 _FEATURE = re.compile(
-    r"\b(?:(?:Lake|Mount|Mt\.) " + _FNAME + r"(?: " + _FNAME + r")?"
+    r"\b(?:(?:Lake|Mount|Mt\.|River) " + _FNAME + r"(?: " + _FNAME + r")?"
     r"|(?:" + _FNAME + r" ){1,2}(?:River|Creek|Lake|Bay|Island|Islands|Mountains|Valley|Canyon|"
     r"Reservoir|Wilderness|Hills|Harbor|Harbour|National Forest|National Park|Township))(?![\w-])")
 _STREET_OK_FIRST = frozenset({"main", "high", "church", "school", "market", "mill", "park",

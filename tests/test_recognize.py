@@ -294,6 +294,8 @@ def test_natural_features_named_by_a_generic_word_are_recognised_whole(rec):
     assert "Rice Lake" in found and "Lake Erie" in found
     assert texts(rec("Voters in Readington Township, New Jersey, approved it.")) == [
         "Readington Township", "New Jersey"]
+    assert texts(rec("Anglers fished the River Quenby near Lancaster.")) == [
+        "River Quenby", "Lancaster"]
 
 
 def test_a_major_place_after_another_capitalised_word_is_still_a_place(rec):
