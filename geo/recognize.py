@@ -246,7 +246,7 @@ class Recognizer:
             if any(sp.start <= s and e <= sp.end for sp in spans):
                 continue  # a known name already covers it ("Lake Erie", "Rice Lake")
             nxt = _NEXT_WORD.match(text, e)
-            if nxt and normalize(nxt.group(1)) in lex.ORG_WORDS | lex.STREET_WORDS:
+            if nxt and normalize(nxt.group(1)) in _ORG_OR_STREET:
                 continue  # "Lake Forest College", "River Oaks Drive"
             if _sentence_start_at(text, s) and len(name_words) == 1 and \
                     normalize(name_words[0]) in lex.GIVEN_NAMES:
@@ -259,7 +259,6 @@ class Recognizer:
         out.sort(key=lambda x: x.start)
         return out
 
-    # candidates: longest gazetteer n-gram at each capitalised token
     def _streets(self, text: str, spans: list[Span]) -> list[Span]:
         """Add street and road names ("Main Street", "Highway 19"), unresolvable here but
         place mentions all the same; they replace the place names they contain."""
@@ -293,14 +292,14 @@ class Recognizer:
         out.sort(key=lambda x: x.start)
         return out
 
+    # candidates: longest gazetteer n-gram at each capitalised token
     def _candidates(self, text: str, toks: list[_Tok]) -> list[_Cand]:
         out: list[_Cand] = []
         n = len(toks)
         i = 0
         while i < n:
             t = toks[i]
-            if not (t.cap or t.word[:1].isdigit()) or t.norm in lex.CONNECTORS and not t.upper \
-                    and not t.cap:
+            if not (t.cap or t.word[:1].isdigit()):
                 i += 1
                 continue
             # a capitalised article or particle starts only a longer name ("El Paso",
@@ -705,6 +704,7 @@ _ROAD_NUMBER = re.compile(
     r"\b(?:(?:State |County |U\.S\. |US |Farm to Market )?(?:Highway|Route|Road|Hwy\.?)"
     r"|Interstate|I-|US-|SR-?|FM|" + _US_STATE_CODES + r") ?\d{1,4}\b(?!,\d)")
 _NEXT_WORD = re.compile(r" ([A-Z][a-z]+)")
+_ORG_OR_STREET = lex.ORG_WORDS | lex.STREET_WORDS
 # natural features named with a generic word: "Neches River", "Lake Lanier", "Mount Hood";
 # townships too ("Readington Township"), which the gazetteer knows by their town's name
 _FNAME = r"[A-Z][a-z]+(?:['\u2019]s)?"
