@@ -42,7 +42,7 @@ _FACILITY_WORDS = frozenset({"international", "regional", "municipal", "proving"
 class Candidates:
     """Places a span's text may name, with how they were found."""
 
-    __slots__ = ("matches", "hint", "key", "static", "can_act")
+    __slots__ = ("matches", "hint", "key", "static", "can_act", "readings")
 
     def __init__(self, matches: list, hint: str | None, key: str) -> None:
         self.matches = matches
@@ -50,6 +50,7 @@ class Candidates:
         self.key = key
         self.static = None     # feature rows, filled and cached by the resolver
         self.can_act = False   # some reading is a capital or a country
+        self.readings = None   # per-candidate arrays, filled and cached by the resolver
 
 
 def strip_span_text(text: str) -> str:

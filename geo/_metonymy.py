@@ -28,25 +28,28 @@ POLICY_NOUNS = frozenset("""
 _ACTOR_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR", "PPLC",
                           "PPLG", "ADM1", "BLDG", "GOVL", "CSTL", "MILB", "INSM", "PAL"})
 _WORD = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*")
+_STANCE_VERBS = frozenset({"remains", "views", "sees", "wants", "expects", "seeks", "considers"})
 _AUX = frozenset("has have had will would could should may might must is was also "
                  "repeatedly often has already again reportedly now then still not never "
                  "and".split())
 
 
 def _words_after(text: str, end: int, n: int) -> list[str]:
-    return [m.group().lower() for m in _WORD.finditer(text, end, min(len(text), end + 80))][:n]
+    return [w.lower() for w in _WORD.findall(text, end, min(len(text), end + 80))[:n]]
 
 
 def _words_before(text: str, start: int, n: int) -> list[str]:
-    ws = [m.group().lower() for m in _WORD.finditer(text, max(0, start - 80), start)]
-    return ws[-n:]
+    return [w.lower() for w in _WORD.findall(text, max(0, start - 80), start)[-n:]]
 
 
-def is_metonymic(text: str, start: int, end: int, place) -> bool:
-    """Is the mention at ``text[start:end]`` (resolved to ``place``) metonymic?"""
+def is_metonymic(text: str, start: int, end: int, place, *, actor: bool | None = None) -> bool:
+    """Is the mention at ``text[start:end]`` (resolved to ``place``) metonymic?
+
+    ``actor``: :func:`actor_context` of the same mention if already known.
+    """
     if place is None or place.fcode not in _ACTOR_CODES:
         return False
-    return actor_context(text, start, end)
+    return actor_context(text, start, end) if actor is None else actor
 
 
 def actor_context(text: str, start: int, end: int) -> bool:
@@ -61,19 +64,18 @@ def actor_context(text: str, start: int, end: int) -> bool:
     k = 0
     while k < len(after) and after[k] in _AUX:
         k += 1
-    if k < len(after) and after[k] in lex.SPEECH_VERBS | {"remains", "views", "sees", "wants",
-                                                          "expects", "seeks", "considers"}:
+    if k < len(after) and (after[k] in lex.SPEECH_VERBS or after[k] in _STANCE_VERBS):
         if not possessive:
             return True
     # "the efforts of Seoul and Washington", "commitment from Seoul"
-    before = _words_before(text, start, 5)
+    b2 = _words_before(text, start, 7)
+    before = b2[-5:]
     while before and before[-1] in ("the", "and", "between", "both"):
         before.pop()
     if len(before) >= 2 and before[-1] in ("of", "from", "by", "with") and \
             before[-2] in POLICY_NOUNS:
         return True
     # coordinated: "Seoul and Washington" after such a phrase
-    b2 = _words_before(text, start, 7)
     if "and" in b2[-2:] and len(b2) >= 4:
         for j in range(len(b2) - 2):
             if b2[j] in POLICY_NOUNS and b2[j + 1] in ("of", "from", "by", "with", "between"):

@@ -73,21 +73,59 @@ _ROUNDS = 3
 _MAX_CANDIDATES = 40
 
 
+class _Readings:
+    """One candidate list as arrays: coordinates, kinds, flags.
+
+    They depend on the candidates alone, so they are computed once per
+    :class:`~geo._candidates.Candidates` object and cached with it across
+    articles instead of being rebuilt for every article and context round.
+    """
+
+    __slots__ = ("lat", "lon", "kc", "is_country", "is_admin1", "capital", "point", "is_cap",
+                 "cc_keys", "a1_keys", "hint_ok", "major", "admin_like")
+
+    def __init__(self, cands: list, hint: str | None) -> None:
+        places = [m.place for m in cands]
+        kcs = [rk.kind_class(p) for p in places]
+        self.lat = np.array([p.lat for p in places], dtype=float)
+        self.lon = np.array([p.lon for p in places], dtype=float)
+        self.kc = np.array([_KC.setdefault(k, len(_KC)) for k in kcs])
+        self.is_country = np.array([k == "country" for k in kcs])
+        self.is_admin1 = np.array([k == "admin1" for k in kcs])
+        self.capital = np.array([k == "capital" for k in kcs])
+        self.point = np.array([k not in ("country", "admin1", "region") for k in kcs])
+        own_cc = {p.country_code for p in places if rk.is_country(p)}
+        # a capital whose country other names name ("Washington" beside "U.S."), unless
+        # this very name may be the country ("Mexico", "Kuwait", "Panama")
+        self.is_cap = np.array([p.fcode == "PPLC" and p.country_code not in own_cc for p in places])
+        # keys of the article-wide country and state codes (see _Article)
+        self.cc_keys = [p.country_code or None for p in places]
+        self.a1_keys = [(p.country_code, p.admin1)
+                        if p.country_code and p.admin1 and not rk.is_country(p) else None
+                        for p in places]
+        self.hint_ok = _hint_ok(kcs, hint)
+        # may itself be a state or country (enumerations, see _link_qualifiers)
+        self.major = any(m.kind in ("name", "official") and
+                         (rk.is_country(m.place) or rk.is_admin1(m.place)) for m in cands)
+        # may qualify another name ("Paris, Texas", "Laurel, Laurel County")
+        self.admin_like = any(rk.is_country(p) or rk.is_admin1(p) or p.fcode == "ADM2"
+                              for p in places)
+
+
 class _Group:
     """All mentions of one name (one sense per name per article)."""
 
-    __slots__ = ("key", "idx", "cands", "hint", "static", "lat", "lon", "choice",
-                 "qual_targets", "qual_sources", "scores", "feats", "actor", "cc", "a1",
-                 "is_country", "is_admin1", "point", "is_cap", "siblings", "kc", "prior")
+    __slots__ = ("key", "idx", "cands", "hint", "static", "readings", "choice", "qual_targets",
+                 "qual_sources", "scores", "feats", "actor", "siblings", "prior", "off", "rows",
+                 "ctx_w", "_probs_of", "_probs", "_top")
 
-    def __init__(self, key, cands, hint):
+    def __init__(self, key, cands, hint, readings: _Readings):
         self.key = key
         self.idx: list[int] = []
         self.cands = cands            # list[Match]
         self.hint = hint
         self.static = None
-        self.lat = np.array([m.place.lat for m in cands], dtype=float)
-        self.lon = np.array([m.place.lon for m in cands], dtype=float)
+        self.readings = readings
         self.choice = 0
         self.qual_targets: list["_Group"] = []   # "X, <target>": target qualifies X
         self.qual_sources: list["_Group"] = []   # "<source>, X": X qualifies source
@@ -96,6 +134,27 @@ class _Group:
         self.feats = None
         self.actor = False
         self.siblings: list["_Group"] = []   # neighbours in an enumeration
+        self.off = 0          # where its readings start in the article's arrays (_Article)
+        self.rows = None      # its slice of the article's rows (names with a choice)
+        self.ctx_w = None     # weights of the other names as its context
+        self._probs_of = None
+        self._probs = None
+        self._top = None
+
+    def probs(self) -> np.ndarray:
+        """Softmax of the current scores; cached, as scores are replaced, never changed in place."""
+        if self._probs_of is not self.scores:
+            self._probs = _softmax(self.scores)
+            self._probs_of = self.scores
+            self._top = None
+        return self._probs
+
+    def top(self) -> np.ndarray:
+        """Indexes of the readings that serve as context, most probable first."""
+        p = self.probs()
+        if self._top is None:
+            self._top = np.argsort(-p, kind="stable")[:_CTX_TOP]
+        return self._top
 
 
 class Resolver:
@@ -122,6 +181,8 @@ class Resolver:
         w = weights if weights is not None else rk.load_weights()
         self.weights = np.array([float(w.get(f, 0.0)) for f in rk.FEATURES])
         self._cand_cache: dict[tuple[str, str], object] = {}
+        #: countries and states looked up for the focus (the gazetteer is read-only)
+        self._areas: dict[tuple, Place | None] = {}
         #: set to a list to receive ``(span indexes, matches, feature matrix)`` per
         #: name group of every article resolved (used to fit the ranker)
         self.record: list | None = None
@@ -130,14 +191,15 @@ class Resolver:
     def __call__(self, article: "Article", spans: "Iterable[Span]") -> ArticleResult:
         text = article.text
         spans = list(spans)
-        groups, of_span = self._groups(text, spans)
+        actor: dict[int, bool] = {}   # span index -> the words around it make it an actor
+        groups, of_span = self._groups(text, spans, actor)
         self._link_qualifiers(text, spans, groups, of_span)
         self._rank(groups)
         if self.record is not None:
             for g in groups:
                 self.record.append((list(g.idx), g.cands, g.feats if g.feats is not None
                                     else g.static))
-        mentions = self._mentions(text, spans, groups, of_span)
+        mentions = self._mentions(text, spans, of_span, actor)
         return ArticleResult(article, mentions, self._focus(mentions))
 
     def candidates(self, span_text: str, kind: str = "place") -> Candidates:
@@ -160,7 +222,7 @@ class Resolver:
         return c
 
     # ------------------------------------------------------------------ steps
-    def _groups(self, text, spans):
+    def _groups(self, text, spans, actor):
         groups: dict[tuple[str, str], _Group] = {}
         of_span: list[_Group | None] = []
         for i, s in enumerate(spans):
@@ -171,7 +233,9 @@ class Resolver:
             gk = (c.key, s.kind)
             g = groups.get(gk)
             if g is None:
-                g = groups[gk] = _Group(c.key, c.matches, c.hint)
+                if c.readings is None:
+                    c.readings = _Readings(c.matches, c.hint)
+                g = groups[gk] = _Group(c.key, c.matches, c.hint, c.readings)
                 # the candidate-only part of the features is the same in every article
                 static = getattr(c, "static", None)
                 if static is None:
@@ -187,8 +251,9 @@ class Resolver:
                 g.static = static
             g.idx.append(i)
             of_span.append(g)
-            if s.kind != "demonym" and c.can_act and actor_context(text, s.start, s.end):
-                g.actor = True
+            if s.kind != "demonym" and c.can_act:
+                actor[i] = actor_context(text, s.start, s.end)
+                g.actor |= actor[i]
         return list(groups.values()), of_span
 
     def _link_qualifiers(self, text, spans, groups, of_span):
@@ -211,15 +276,14 @@ class Resolver:
                 continue
             # "Springfield, Ill., and Paris" still qualifies Springfield: only names that
             # may themselves be states or countries are siblings of a following state
-            if in_list[i] and (_major(a) or not _admin_like(b)):
+            if in_list[i] and (a.readings.major or not b.readings.admin_like):
                 a.siblings.append(b)
                 b.siblings.append(a)
                 continue
             gap = gaps[i]
             if gap not in _QUALIFIER_GAPS:
                 continue
-            if not any(rk.is_country(m.place) or rk.is_admin1(m.place) or
-                       m.place.fcode in ("ADM2",) for m in b.cands):
+            if not b.readings.admin_like:
                 continue
             if b not in a.qual_targets:
                 a.qual_targets.append(b)
@@ -227,68 +291,53 @@ class Resolver:
 
     def _rank(self, groups: list[_Group]) -> None:
         w = self.weights
-        base = {}
+        I = rk.IDX
         for g in groups:
+            r = g.readings
             feats = g.static.copy()
             qa, qc = _qualifier_features(g)   # depend on candidates only
-            feats[:, rk.IDX["qual_agree"]] = qa
-            feats[:, rk.IDX["qual_clash"]] = qc
-            _hint_features(g, feats)
+            feats[:, I["qual_agree"]] = qa
+            feats[:, I["qual_clash"]] = qc
+            if r.hint_ok is not None:   # the text said "County", "Lake"...: does the reading fit?
+                feats[r.hint_ok, I["hint_match"]] = 1.0
+                feats[~r.hint_ok, I["hint_clash"]] = 1.0
             if g.actor:
-                for k, m in enumerate(g.cands):
-                    kc = rk.kind_class(m.place)
-                    if kc == "capital":
-                        feats[k, rk.IDX["actor_capital"]] = 1.0
-                    elif kc == "country":
-                        feats[k, rk.IDX["actor_country"]] = 1.0
-            base[id(g)] = feats
+                feats[r.capital, I["actor_capital"]] = 1.0
+                feats[r.is_country, I["actor_country"]] = 1.0
             g.feats = feats
             g.scores = feats @ w
             g.choice = int(np.argmax(g.scores))
         if len(groups) < 2:
             return
-        border = _prepare(groups, self.gaz)
-        for g in groups:  # the readings' prior probabilities, before any context
-            g.prior = _softmax(g.scores)
+        art = _prepare(groups, self.gaz)
+        if not art.active:  # no name has a choice: context cannot change anything
+            return
         for _ in range(_ROUNDS):
-            ctx = _Context(groups, border)
-            new = []
-            for g in groups:
-                if len(g.cands) == 1:  # nothing to choose: context cannot change it
-                    new.append((g.feats, g.scores))
-                    continue
-                feats = base[id(g)].copy()
-                ctx.fill(g, feats)
-                new.append((feats, feats @ w))
+            # every name's features from the same context (the previous round's choices)
+            feats = _Context(groups, art).features()
             changed = False
-            for g, (feats, scores) in zip(groups, new):
+            for g in art.active:  # a name with one reading keeps it whatever the context
+                f = feats[g.rows]
+                scores = f @ w
                 choice = int(np.argmax(scores))
                 changed |= choice != g.choice
-                g.choice, g.scores, g.feats = choice, scores, feats
+                g.choice, g.scores, g.feats = choice, scores, f
             if not changed:
                 break
 
-    def _mentions(self, text, spans, groups, of_span) -> list[Mention]:
+    def _mentions(self, text, spans, of_span, actor) -> list[Mention]:
         out: list[Mention] = []
+        outcome: dict[int, tuple] = {}   # all mentions of a name share its reading
         for i, s in enumerate(spans):
             g = of_span[i]
             m = Mention(s.start, s.end, s.text, s.kind)
             if g is not None:
-                probs = _softmax(g.scores)
-                best = g.cands[g.choice].place
-                d = haversine_km(best.lat, best.lon, g.lat, g.lon)
-                near = d <= _SAME_PLACE_KM
-                m.place = best
-                m.confidence = float(min(1.0, probs[near].sum()))
-                if g.hint == "fuzzy":  # a spelling guess is less sure than a name match
-                    m.confidence *= 0.8
-                far = np.where(~near)[0]
-                if far.size:
-                    j = int(far[np.argmax(probs[far])])
-                    m.runner_up = g.cands[j].place
-                    m.runner_up_confidence = float(probs[j])
+                o = outcome.get(id(g))
+                if o is None:
+                    o = outcome[id(g)] = _outcome(g)
+                m.place, m.confidence, m.runner_up, m.runner_up_confidence = o
                 if s.kind != "demonym":
-                    m.metonymic = is_metonymic(text, s.start, s.end, best)
+                    m.metonymic = is_metonymic(text, s.start, s.end, m.place, actor=actor.get(i))
             out.append(m)
         return out
 
@@ -315,8 +364,8 @@ class Resolver:
         if not total:
             return out
         for level, counter, get in (
-                ("country", countries, lambda k: self.gaz.country(k)),
-                ("admin1", admin1s, lambda k: self.gaz.admin1(*k)),
+                ("country", countries, lambda k: self._area(k)),
+                ("admin1", admin1s, lambda k: self._area(*k)),
                 ("city", cities, lambda k: city_place.get(k))):
             if not counter:
                 continue
@@ -329,6 +378,13 @@ class Resolver:
                 if place is not None:
                     out.append(Focus(level, place, round(v / total, 4)))
         return out
+
+    def _area(self, cc: str, admin1: str | None = None) -> Place | None:
+        """The country (or, given ``admin1``, the state) with these codes; cached."""
+        key = (cc, admin1)
+        if key not in self._areas:
+            self._areas[key] = self.gaz.country(cc) if admin1 is None else self.gaz.admin1(cc, admin1)
+        return self._areas[key]
 
 
 # ---------------------------------------------------------------------- helpers
@@ -366,33 +422,39 @@ def _qualifier_features(g: _Group) -> tuple[np.ndarray, np.ndarray]:
     return agree, clash
 
 
-def _major(g: _Group) -> bool:
-    return any(m.kind in ("name", "official") and (rk.is_country(m.place) or rk.is_admin1(m.place))
-               for m in g.cands)
+#: the kinds of reading that a hint from the text asks for
+_HINT_KINDS = {"admin2": ("admin2",), "admin": ("admin1", "admin2"),
+               "feature": ("physical", "region"), "road": ("admin1", "country")}
 
 
-def _admin_like(g: _Group) -> bool:
-    return any(rk.is_country(m.place) or rk.is_admin1(m.place) or m.place.fcode == "ADM2"
-               for m in g.cands)
+def _hint_ok(kinds: list[str], hint: str | None) -> np.ndarray | None:
+    """Which readings are of the kind the text asked for ("X County", "Lake X");
+    None when the hint (or its absence) says nothing about kinds."""
+    wanted = _HINT_KINDS.get(hint) if hint else None
+    if wanted is None:
+        return None
+    return np.array([k in wanted for k in kinds])
 
 
-def _hint_features(g: _Group, feats: np.ndarray) -> None:
-    if not g.hint:
-        return
-    hm, hc = rk.IDX["hint_match"], rk.IDX["hint_clash"]
-    for k, m in enumerate(g.cands):
-        kc = rk.kind_class(m.place)
-        if g.hint == "admin2":
-            ok = kc == "admin2"
-        elif g.hint == "admin":
-            ok = kc in ("admin1", "admin2")
-        elif g.hint == "feature":
-            ok = kc in ("physical", "region")
-        elif g.hint == "road":
-            ok = kc in ("admin1", "country")
-        else:
-            continue
-        feats[k, hm if ok else hc] = 1.0
+def _outcome(g: _Group) -> tuple[Place, float, Place | None, float]:
+    """A name's place, confidence, runner-up and the runner-up's probability.
+
+    The confidence is the probability mass of the readings within 161 km of
+    the choice; the runner-up is the most probable reading farther away.
+    """
+    probs = g.probs()
+    best = g.cands[g.choice].place
+    d = haversine_km(best.lat, best.lon, g.readings.lat, g.readings.lon)
+    near = d <= _SAME_PLACE_KM
+    confidence = float(min(1.0, probs[near].sum()))
+    if g.hint == "fuzzy":  # a spelling guess is less sure than a name match
+        confidence *= 0.8
+    runner_up, runner_up_confidence = None, 0.0
+    far = np.where(~near)[0]
+    if far.size:
+        j = int(far[np.argmax(probs[far])])
+        runner_up, runner_up_confidence = g.cands[j].place, float(probs[j])
+    return best, confidence, runner_up, runner_up_confidence
 
 
 _CTX_TOP = 10   # readings of each other name that serve as context
@@ -404,29 +466,79 @@ _ANY_RATIO = 3.0
 _KC: dict[str, int] = {}   # kind class -> small int
 
 
-def _prepare(groups: list[_Group], gaz=None) -> np.ndarray:
-    """Per-candidate codes and flags, computed once per article.
+def _prepare(groups: list[_Group], gaz=None) -> "_Article":
+    """The article's arrays for the context rounds (called once per article, after the
+    context-free first round: ``benchmarks/train_ranker.py`` relies on that)."""
+    return _Article(groups, gaz)
 
-    Returns the article's land-border matrix: entry [a, b] is 1 when the
-    countries coded a and b (``g.cc``) share a land border.
+
+class _Article:
+    """Everything the context rounds need that does not change between rounds.
+
+    Every name's readings are concatenated in group order (``g.off`` is where
+    a group's start), with article-wide codes for countries (``cc``) and
+    states (``a1``): equal codes, same country or state. The *rows* are the
+    readings of the names that have a choice (``g.rows`` is a group's slice);
+    only their context features are recomputed each round, all at once.
     """
-    codes: dict = {}
-    for g in groups:
-        cands = [m.place for m in g.cands]
-        g.cc = np.array([codes.setdefault(p.country_code, len(codes)) if p.country_code else -3
-                         for p in cands])
-        g.a1 = np.array([codes.setdefault((p.country_code, p.admin1), len(codes))
-                         if p.country_code and p.admin1 and not rk.is_country(p) else -4
-                         for p in cands])
-        kcs = [rk.kind_class(p) for p in cands]
-        g.kc = np.array([_KC.setdefault(k, len(_KC)) for k in kcs])
-        g.is_country = np.array([k == "country" for k in kcs])
-        g.is_admin1 = np.array([k == "admin1" for k in kcs])
-        g.point = np.array([k not in ("country", "admin1", "region") for k in kcs])
-        own_cc = {p.country_code for p in cands if rk.is_country(p)}
-        # a capital whose country other names name ("Washington" beside "U.S."), unless
-        # this very name may be the country ("Mexico", "Kuwait", "Panama")
-        g.is_cap = np.array([p.fcode == "PPLC" and p.country_code not in own_cc for p in cands])
+
+    def __init__(self, groups: list[_Group], gaz=None) -> None:
+        codes: dict = {}
+        cc: list[int] = []
+        a1: list[int] = []
+        off = 0
+        for g in groups:
+            r = g.readings
+            cc += [codes.setdefault(k, len(codes)) if k else -3 for k in r.cc_keys]
+            a1 += [codes.setdefault(k, len(codes)) if k is not None else -4 for k in r.a1_keys]
+            g.off = off
+            off += len(g.cands)
+        self.cc = np.array(cc)
+        self.a1 = np.array(a1)
+        cat = lambda attr: np.concatenate([getattr(g.readings, attr) for g in groups])
+        self.kc, self.lat, self.lon = cat("kc"), cat("lat"), cat("lon")
+        self.point, self.country, self.admin1 = cat("point"), cat("is_country"), cat("is_admin1")
+        self.border = _borders(codes, gaz)
+        self.has_border = bool(self.border.any())
+        # the readings' prior probabilities, before any context
+        for g in groups:
+            g.prior = g.probs()
+        self.prior = np.concatenate([g.prior for g in groups])
+        self.prior_max = np.array([g.prior.max() for g in groups])
+        # a name's context: the other names, each weighted by the root of its mention count
+        weight = np.array([float(len(g.idx)) ** 0.5 for g in groups])
+        index = {id(g): i for i, g in enumerate(groups)}
+        self.active = [g for g in groups if len(g.cands) > 1]
+        self.kin: list[tuple[_Group, np.ndarray]] = []   # enumeration neighbours' weights
+        rows, pos = [], 0
+        for g in self.active:
+            w = weight.copy()
+            w[index[id(g)]] = 0.0
+            w /= w.sum()
+            g.ctx_w = w
+            if g.siblings:
+                ws = np.zeros(len(groups))
+                for h in g.siblings:
+                    ws[index[id(h)]] = 1.0
+                ws /= ws.sum()
+                self.kin.append((g, ws))
+            g.rows = slice(pos, pos + len(g.cands))
+            pos += len(g.cands)
+            rows.append(np.arange(g.off, g.off + len(g.cands)))
+        if not self.active:
+            return
+        rows = np.concatenate(rows)
+        self.r_cc, self.r_a1, self.r_kc = self.cc[rows], self.a1[rows], self.kc[rows]
+        self.r_lat, self.r_lon = self.lat[rows], self.lon[rows]
+        self.r_country, self.r_admin1 = self.country[rows], self.admin1[rows]
+        self.base = np.concatenate([g.feats for g in self.active])   # context-free features
+        self.capitals = [g for g in self.active if g.readings.is_cap.any()]
+        self.areas = [g for g in self.active
+                      if g.readings.is_country.any() or g.readings.is_admin1.any()]
+
+
+def _borders(codes: dict, gaz) -> np.ndarray:
+    """Entry [a, b] is 1 when the countries coded a and b share a land border."""
     countries = [k for k in codes if isinstance(k, str)]
     border = np.zeros((len(codes), len(codes)))
     neighbours = getattr(gaz, "neighbours", None)
@@ -446,98 +558,88 @@ class _Context:
     probability (expected agreement) and, for the ``*_any`` features, its best
     agreeing reading whatever its probability (mutual support of two names
     that have readings near each other, "Columbus" and "Colfax County").
+
+    Features are computed for all rows of the article at once; only the last
+    step, the weighted mean over the other names, is per name (see
+    :meth:`features`).
     """
 
-    def __init__(self, groups: list[_Group], border: np.ndarray | None = None) -> None:
-        self.groups = groups
-        self.border = border
-        sel, probs, plaus, starts = [], [], [], []
-        pos = 0
-        for g in groups:
-            p = _softmax(g.scores)
-            order = np.argsort(-p, kind="stable")[:_CTX_TOP]
-            sel.append(order)
-            probs.append(p[order])
-            prior = getattr(g, "prior", None)
-            if prior is None:
-                prior = p
-            plaus.append(np.minimum(1.0, _ANY_RATIO * prior[order] / prior.max()))
-            starts.append(pos)
-            pos += len(order)
-        self.starts = np.array(starts)
-        self.prob = np.concatenate(probs)
-        self.plaus = np.concatenate(plaus)
-        cat = lambda attr: np.concatenate([getattr(g, attr)[o] for g, o in zip(groups, sel)])
-        self.kc = cat("kc")
-        self.lat = cat("lat")
-        self.lon = cat("lon")
-        self.cc = cat("cc")
-        self.a1 = cat("a1")
-        self.point = cat("point")
-        self.country = cat("is_country")
-        self.admin1 = cat("is_admin1")
-        self.weight = np.array([float(len(g.idx)) ** 0.5 for g in groups])
-        self.index = {id(g): i for i, g in enumerate(groups)}
+    def __init__(self, groups: list[_Group], art: _Article) -> None:
+        self.art = art
+        tops = [g.top() for g in groups]
+        counts = [len(t) for t in tops]
+        sel = np.concatenate([g.off + t for g, t in zip(groups, tops)])
+        self.starts = np.cumsum([0] + counts[:-1])
+        self.prob = np.concatenate([g.probs()[t] for g, t in zip(groups, tops)])
+        self.plaus = np.minimum(1.0, _ANY_RATIO * art.prior[sel] / np.repeat(art.prior_max, counts))
+        self.kc, self.lat, self.lon = art.kc[sel], art.lat[sel], art.lon[sel]
+        self.cc, self.a1, self.point = art.cc[sel], art.a1[sel], art.point[sel]
+        self.country, self.admin1 = art.country[sel], art.admin1[sel]
 
-    def _reduce(self, m: np.ndarray, w: np.ndarray, soft: bool) -> np.ndarray:
-        """Weighted mean over the other groups of the sum (soft) or max (any) of ``m``."""
+    def _blocks(self, m: np.ndarray, soft: bool) -> np.ndarray:
+        """Per row and other name: the sum (soft) or max (any) of ``m`` over that name's readings."""
         if soft:
-            blocks = np.add.reduceat(m * self.prob[None, :], self.starts, axis=1)
-        else:
-            # support from a reading counts only as far as that reading is plausible a
-            # priori: the Paris and the Berlin in one US state must not outvote the capitals
-            blocks = np.maximum.reduceat(m * self.plaus[None, :], self.starts, axis=1)
-        return blocks @ w
+            return np.add.reduceat(m * self.prob[None, :], self.starts, axis=1)
+        # support from a reading counts only as far as that reading is plausible a
+        # priori: the Paris and the Berlin in one US state must not outvote the capitals
+        return np.maximum.reduceat(m * self.plaus[None, :], self.starts, axis=1)
 
-    def fill(self, g: _Group, feats: np.ndarray) -> None:
-        if len(self.groups) < 2:
-            return
-        gi = self.index[id(g)]
-        w = self.weight.copy()
-        w[gi] = 0.0
-        w /= w.sum()
-        I = rk.IDX
+    def features(self) -> np.ndarray:
+        """The rows' features with this round's context features filled in."""
+        art, I = self.art, rk.IDX
+        feats = art.base.copy()
         # places outside any country (oceans, continents, macro-regions: code -3) agree
         # with each other: "the Pacific" beside "Europe" is the ocean, not a Missouri town
-        same_cc = (g.cc[:, None] == self.cc[None, :]).astype(float)
-        same_a1 = ((g.a1[:, None] == self.a1[None, :]) & (g.a1[:, None] >= 0)).astype(float)
-        feats[:, I["ctx_country"]] = self._reduce(same_cc, w, True)
-        feats[:, I["ctx_country_any"]] = self._reduce(same_cc, w, False)
-        feats[:, I["ctx_admin1"]] = self._reduce(same_a1, w, True)
-        if self.border is not None and self.border.any():
-            # other names in a country next door ("Gaza" beside Israel and Egypt)
-            gc, oc = np.maximum(g.cc, 0), np.maximum(self.cc, 0)
-            beside = self.border[gc][:, oc] * ((g.cc >= 0)[:, None] & (self.cc >= 0)[None, :])
-            feats[:, I["ctx_border"]] = self._reduce(beside, w, True)
-        feats[:, I["ctx_admin1_any"]] = self._reduce(same_a1, w, False)
+        same_cc = (art.r_cc[:, None] == self.cc[None, :]).astype(float)
+        same_a1 = ((art.r_a1[:, None] == self.a1[None, :]) & (art.r_a1[:, None] >= 0)).astype(float)
         # distances to point-like readings of the other names
-        d = haversine_km(g.lat[:, None], g.lon[:, None], self.lat[None, :], self.lon[None, :])
+        d = haversine_km(art.r_lat[:, None], art.r_lon[:, None], self.lat[None, :], self.lon[None, :])
         pt = self.point[None, :]
         close = np.where(pt, np.exp(-d / 150.0), 0.0)
-        feats[:, I["near"]] = self._reduce(close, w, True)
-        feats[:, I["near_any"]] = self._reduce(close, w, False)
-        feats[:, I["near_mid_any"]] = self._reduce(np.where(pt, np.exp(-d / 800.0), 0.0), w, False)
-        feats[:, I["near_any_40"]] = self._reduce(np.where(pt, np.exp(-d / 40.0), 0.0), w, False)
-        feats[:, I["near_any_sq"]] = feats[:, I["near_any"]] ** 2
-        feats[:, I["pop_foreign"]] = feats[:, I["logpop"]] * (1.0 - feats[:, I["ctx_country_any"]])
-        if g.siblings:
-            # enumeration neighbours: expected share reading as the same kind, same country
-            same_kind = same_cc * (g.kc[:, None] == self.kc[None, :])
-            ws = np.zeros(len(self.groups))
-            for h in g.siblings:
-                ws[self.index[id(h)]] = 1.0
-            ws /= ws.sum()
-            feats[:, I["list_kin"]] = self._reduce(same_kind, ws, True)
-        if g.is_cap.any():
-            named = same_cc * self.country[None, :]
-            feats[:, I["capital_ctx"]] = np.where(g.is_cap, self._reduce(named, w, False), 0.0)
-        # containment, for countries and states
-        if g.is_country.any() or g.is_admin1.any():
+        parts = [("ctx_country", same_cc, True), ("ctx_country_any", same_cc, False),
+                 ("ctx_admin1", same_a1, True), ("ctx_admin1_any", same_a1, False),
+                 ("near", close, True), ("near_any", close, False),
+                 ("near_mid_any", np.where(pt, np.exp(-d / 800.0), 0.0), False),
+                 ("near_any_40", np.where(pt, np.exp(-d / 40.0), 0.0), False)]
+        if art.has_border:
+            # other names in a country next door ("Gaza" beside Israel and Egypt)
+            gc, oc = np.maximum(art.r_cc, 0), np.maximum(self.cc, 0)
+            beside = art.border[gc][:, oc] * ((art.r_cc >= 0)[:, None] & (self.cc >= 0)[None, :])
+            parts.append(("ctx_border", beside, True))
+        shared = len(parts)   # features every name gets; the rest only some names
+        if art.capitals:
+            parts.append(("capital_ctx", same_cc * self.country[None, :], False))
+        if art.areas:
+            # containment, for countries and states
             inside_c = same_cc * (~self.country)[None, :]
             inside_a = same_a1 * (~self.country & ~self.admin1)[None, :]
-            inside = np.where(g.is_country[:, None], inside_c,
-                              np.where(g.is_admin1[:, None], inside_a, 0.0))
-            feats[:, I["contains"]] = self._reduce(inside, w, True)
+            inside = np.where(art.r_country[:, None], inside_c,
+                              np.where(art.r_admin1[:, None], inside_a, 0.0))
+            parts.append(("contains", inside, True))
+        blocks = np.stack([self._blocks(m, soft) for _, m, soft in parts])   # (feature, row, name)
+        cols = [I[c] for c, _, _ in parts[:shared]]
+        k_cap = shared if art.capitals else None
+        k_contains = shared + (1 if art.capitals else 0)
+        capitals, areas = set(map(id, art.capitals)), set(map(id, art.areas))
+        for g in art.active:
+            # the weighted mean over the other names: one matrix-vector product per feature,
+            # shaped exactly as per name (stacking several names' rows into one product would
+            # change how BLAS sums them, and so the last bits of the scores)
+            mean = np.matmul(blocks[:, g.rows], g.ctx_w)
+            feats[g.rows, cols] = mean[:shared].T
+            if id(g) in capitals:
+                feats[g.rows, I["capital_ctx"]] = np.where(g.readings.is_cap, mean[k_cap], 0.0)
+            if id(g) in areas:
+                feats[g.rows, I["contains"]] = mean[k_contains]
+        if art.kin:
+            # enumeration neighbours: expected share reading as the same kind, same country
+            same_kind = same_cc * (art.r_kc[:, None] == self.kc[None, :])
+            kin = self._blocks(same_kind, True)
+            for g, ws in art.kin:
+                feats[g.rows, I["list_kin"]] = kin[g.rows] @ ws
+        feats[:, I["near_any_sq"]] = feats[:, I["near_any"]] ** 2
+        feats[:, I["pop_foreign"]] = feats[:, I["logpop"]] * (1.0 - feats[:, I["ctx_country_any"]])
+        return feats
 
 
 from geo.articles import Article  # noqa: E402  (runtime name for the annotation above)
