@@ -82,7 +82,7 @@ class _Readings:
     """
 
     __slots__ = ("lat", "lon", "kc", "is_country", "is_admin1", "capital", "point", "is_cap",
-                 "cc_keys", "a1_keys", "hint_ok", "major", "admin_like")
+                 "has_cap", "has_area", "cc_keys", "a1_keys", "hint_ok", "major", "admin_like")
 
     def __init__(self, cands: list, hint: str | None) -> None:
         places = [m.place for m in cands]
@@ -98,6 +98,8 @@ class _Readings:
         # a capital whose country other names name ("Washington" beside "U.S."), unless
         # this very name may be the country ("Mexico", "Kuwait", "Panama")
         self.is_cap = np.array([p.fcode == "PPLC" and p.country_code not in own_cc for p in places])
+        self.has_cap = bool(self.is_cap.any())
+        self.has_area = bool(self.is_country.any() or self.is_admin1.any())
         # keys of the article-wide country and state codes (see _Article)
         self.cc_keys = [p.country_code or None for p in places]
         self.a1_keys = [(p.country_code, p.admin1)
@@ -199,7 +201,7 @@ class Resolver:
             for g in groups:
                 self.record.append((list(g.idx), g.cands, g.feats if g.feats is not None
                                     else g.static))
-        mentions = self._mentions(text, spans, of_span, actor)
+        mentions = self._mentions(text, spans, groups, of_span, actor)
         return ArticleResult(article, mentions, self._focus(mentions))
 
     def candidates(self, span_text: str, kind: str = "place") -> Candidates:
@@ -325,17 +327,14 @@ class Resolver:
             if not changed:
                 break
 
-    def _mentions(self, text, spans, of_span, actor) -> list[Mention]:
+    def _mentions(self, text, spans, groups, of_span, actor) -> list[Mention]:
         out: list[Mention] = []
-        outcome: dict[int, tuple] = {}   # all mentions of a name share its reading
+        outcome = _outcomes(groups)   # all mentions of a name share its reading
         for i, s in enumerate(spans):
             g = of_span[i]
             m = Mention(s.start, s.end, s.text, s.kind)
             if g is not None:
-                o = outcome.get(id(g))
-                if o is None:
-                    o = outcome[id(g)] = _outcome(g)
-                m.place, m.confidence, m.runner_up, m.runner_up_confidence = o
+                m.place, m.confidence, m.runner_up, m.runner_up_confidence = outcome[id(g)]
                 if s.kind != "demonym":
                     m.metonymic = is_metonymic(text, s.start, s.end, m.place, actor=actor.get(i))
             out.append(m)
@@ -436,25 +435,36 @@ def _hint_ok(kinds: list[str], hint: str | None) -> np.ndarray | None:
     return np.array([k in wanted for k in kinds])
 
 
-def _outcome(g: _Group) -> tuple[Place, float, Place | None, float]:
-    """A name's place, confidence, runner-up and the runner-up's probability.
+def _outcomes(groups: list[_Group]) -> dict[int, tuple[Place, float, Place | None, float]]:
+    """Every name's place, confidence, runner-up and the runner-up's probability.
 
     The confidence is the probability mass of the readings within 161 km of
     the choice; the runner-up is the most probable reading farther away.
     """
-    probs = g.probs()
-    best = g.cands[g.choice].place
-    d = haversine_km(best.lat, best.lon, g.readings.lat, g.readings.lon)
-    near = d <= _SAME_PLACE_KM
-    confidence = float(min(1.0, probs[near].sum()))
-    if g.hint == "fuzzy":  # a spelling guess is less sure than a name match
-        confidence *= 0.8
-    runner_up, runner_up_confidence = None, 0.0
-    far = np.where(~near)[0]
-    if far.size:
-        j = int(far[np.argmax(probs[far])])
-        runner_up, runner_up_confidence = g.cands[j].place, float(probs[j])
-    return best, confidence, runner_up, runner_up_confidence
+    if not groups:
+        return {}
+    n = [len(g.cands) for g in groups]
+    best = [g.cands[g.choice].place for g in groups]
+    # the distances from each name's choice to its readings, all names at once
+    d = haversine_km(np.repeat([p.lat for p in best], n), np.repeat([p.lon for p in best], n),
+                     np.concatenate([g.readings.lat for g in groups]),
+                     np.concatenate([g.readings.lon for g in groups]))
+    near_all = d <= _SAME_PLACE_KM
+    out = {}
+    off = 0
+    for g, place, k in zip(groups, best, n):
+        probs, near = g.probs(), near_all[off:off + k]
+        off += k
+        confidence = float(min(1.0, probs[near].sum()))
+        if g.hint == "fuzzy":  # a spelling guess is less sure than a name match
+            confidence *= 0.8
+        runner_up, runner_up_confidence = None, 0.0
+        far = np.where(~near)[0]
+        if far.size:
+            j = int(far[np.argmax(probs[far])])
+            runner_up, runner_up_confidence = g.cands[j].place, float(probs[j])
+        out[id(g)] = (place, confidence, runner_up, runner_up_confidence)
+    return out
 
 
 _CTX_TOP = 10   # readings of each other name that serve as context
@@ -476,7 +486,7 @@ class _Article:
     """Everything the context rounds need that does not change between rounds.
 
     Every name's readings are concatenated in group order (``g.off`` is where
-    a group's start), with article-wide codes for countries (``cc``) and
+    a group's readings start), with article-wide codes for countries (``cc``) and
     states (``a1``): equal codes, same country or state. The *rows* are the
     readings of the names that have a choice (``g.rows`` is a group's slice);
     only their context features are recomputed each round, all at once.
@@ -532,9 +542,8 @@ class _Article:
         self.r_lat, self.r_lon = self.lat[rows], self.lon[rows]
         self.r_country, self.r_admin1 = self.country[rows], self.admin1[rows]
         self.base = np.concatenate([g.feats for g in self.active])   # context-free features
-        self.capitals = [g for g in self.active if g.readings.is_cap.any()]
-        self.areas = [g for g in self.active
-                      if g.readings.is_country.any() or g.readings.is_admin1.any()]
+        self.any_capital = any(g.readings.has_cap for g in self.active)
+        self.any_area = any(g.readings.has_area for g in self.active)
 
 
 def _borders(codes: dict, gaz) -> np.ndarray:
@@ -561,7 +570,9 @@ class _Context:
 
     Features are computed for all rows of the article at once; only the last
     step, the weighted mean over the other names, is per name (see
-    :meth:`features`).
+    :meth:`features`). Every sum keeps the operands, order and array shapes of
+    a name-by-name computation, so scores are the same to the last bit: a
+    faster formulation must keep that (or change the fitted results).
     """
 
     def __init__(self, groups: list[_Group], art: _Article) -> None:
@@ -577,12 +588,13 @@ class _Context:
         self.country, self.admin1 = art.country[sel], art.admin1[sel]
 
     def _blocks(self, m: np.ndarray, soft: bool) -> np.ndarray:
-        """Per row and other name: the sum (soft) or max (any) of ``m`` over that name's readings."""
+        """Per row and other name: the sum (soft) or max (any) of ``m`` over that name's
+        readings (the last axis of ``m``; leading axes are rows, or features and rows)."""
         if soft:
-            return np.add.reduceat(m * self.prob[None, :], self.starts, axis=1)
+            return np.add.reduceat(m * self.prob, self.starts, axis=-1)
         # support from a reading counts only as far as that reading is plausible a
         # priori: the Paris and the Berlin in one US state must not outvote the capitals
-        return np.maximum.reduceat(m * self.plaus[None, :], self.starts, axis=1)
+        return np.maximum.reduceat(m * self.plaus, self.starts, axis=-1)
 
     def features(self) -> np.ndarray:
         """The rows' features with this round's context features filled in."""
@@ -596,40 +608,40 @@ class _Context:
         d = haversine_km(art.r_lat[:, None], art.r_lon[:, None], self.lat[None, :], self.lon[None, :])
         pt = self.point[None, :]
         close = np.where(pt, np.exp(-d / 150.0), 0.0)
-        parts = [("ctx_country", same_cc, True), ("ctx_country_any", same_cc, False),
-                 ("ctx_admin1", same_a1, True), ("ctx_admin1_any", same_a1, False),
-                 ("near", close, True), ("near_any", close, False),
-                 ("near_mid_any", np.where(pt, np.exp(-d / 800.0), 0.0), False),
-                 ("near_any_40", np.where(pt, np.exp(-d / 40.0), 0.0), False)]
+        # features from expected agreement (soft) and from the best agreeing reading (any)
+        soft = {"ctx_country": same_cc, "ctx_admin1": same_a1, "near": close}
+        best = {"ctx_country_any": same_cc, "ctx_admin1_any": same_a1, "near_any": close,
+                "near_mid_any": np.where(pt, np.exp(-d / 800.0), 0.0),
+                "near_any_40": np.where(pt, np.exp(-d / 40.0), 0.0)}
         if art.has_border:
             # other names in a country next door ("Gaza" beside Israel and Egypt)
             gc, oc = np.maximum(art.r_cc, 0), np.maximum(self.cc, 0)
-            beside = art.border[gc][:, oc] * ((art.r_cc >= 0)[:, None] & (self.cc >= 0)[None, :])
-            parts.append(("ctx_border", beside, True))
-        shared = len(parts)   # features every name gets; the rest only some names
-        if art.capitals:
-            parts.append(("capital_ctx", same_cc * self.country[None, :], False))
-        if art.areas:
-            # containment, for countries and states
+            soft["ctx_border"] = art.border[gc][:, oc] * ((art.r_cc >= 0)[:, None] &
+                                                          (self.cc >= 0)[None, :])
+        if art.any_capital:   # only for names with a capital among their readings
+            best["capital_ctx"] = same_cc * self.country[None, :]
+        if art.any_area:      # containment, only for names that may be countries or states
             inside_c = same_cc * (~self.country)[None, :]
             inside_a = same_a1 * (~self.country & ~self.admin1)[None, :]
-            inside = np.where(art.r_country[:, None], inside_c,
-                              np.where(art.r_admin1[:, None], inside_a, 0.0))
-            parts.append(("contains", inside, True))
-        blocks = np.stack([self._blocks(m, soft) for _, m, soft in parts])   # (feature, row, name)
-        cols = [I[c] for c, _, _ in parts[:shared]]
-        k_cap = shared if art.capitals else None
-        k_contains = shared + (1 if art.capitals else 0)
-        capitals, areas = set(map(id, art.capitals)), set(map(id, art.areas))
+            soft["contains"] = np.where(art.r_country[:, None], inside_c,
+                                        np.where(art.r_admin1[:, None], inside_a, 0.0))
+        names = [*soft, *best]
+        blocks = np.concatenate([self._blocks(np.stack(list(soft.values())), True),
+                                 self._blocks(np.stack(list(best.values())), False)])
+        shared = [k for k, f in enumerate(names) if f not in ("capital_ctx", "contains")]
+        cols = [I[names[k]] for k in shared]
+        k_cap = names.index("capital_ctx") if art.any_capital else None
+        k_contains = names.index("contains") if art.any_area else None
         for g in art.active:
             # the weighted mean over the other names: one matrix-vector product per feature,
             # shaped exactly as per name (stacking several names' rows into one product would
             # change how BLAS sums them, and so the last bits of the scores)
             mean = np.matmul(blocks[:, g.rows], g.ctx_w)
-            feats[g.rows, cols] = mean[:shared].T
-            if id(g) in capitals:
-                feats[g.rows, I["capital_ctx"]] = np.where(g.readings.is_cap, mean[k_cap], 0.0)
-            if id(g) in areas:
+            feats[g.rows, cols] = mean[shared].T
+            r = g.readings
+            if r.has_cap:
+                feats[g.rows, I["capital_ctx"]] = np.where(r.is_cap, mean[k_cap], 0.0)
+            if r.has_area:
                 feats[g.rows, I["contains"]] = mean[k_contains]
         if art.kin:
             # enumeration neighbours: expected share reading as the same kind, same country
