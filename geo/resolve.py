@@ -544,6 +544,22 @@ class _Article:
         self.base = np.concatenate([g.feats for g in self.active])   # context-free features
         self.any_capital = any(g.readings.has_cap for g in self.active)
         self.any_area = any(g.readings.has_area for g in self.active)
+        # closeness of each row to each reading at three scales, filled in as readings
+        # first serve as context (rounds mostly reuse them); 0 for readings not point-like
+        self._closeness = np.zeros((3, len(rows), len(self.lat)))
+        self._measured = ~self.point
+
+    def closeness(self, sel: np.ndarray) -> np.ndarray:
+        """exp(-d / 150 km), exp(-d / 800 km), exp(-d / 40 km) from every row to the
+        readings ``sel`` (shape 3 x rows x sel); each distance is computed once per article."""
+        new = sel[~self._measured[sel]]
+        if new.size:
+            d = haversine_km(self.r_lat[:, None], self.r_lon[:, None],
+                             self.lat[None, new], self.lon[None, new])
+            for k, scale in enumerate((150.0, 800.0, 40.0)):
+                self._closeness[k][:, new] = np.exp(-d / scale)
+            self._measured[new] = True
+        return self._closeness[:, :, sel]
 
 
 def _borders(codes: dict, gaz) -> np.ndarray:
@@ -579,12 +595,11 @@ class _Context:
         self.art = art
         tops = [g.top() for g in groups]
         counts = [len(t) for t in tops]
-        sel = np.concatenate([g.off + t for g, t in zip(groups, tops)])
+        self.sel = sel = np.concatenate([g.off + t for g, t in zip(groups, tops)])
         self.starts = np.cumsum([0] + counts[:-1])
         self.prob = np.concatenate([g.probs()[t] for g, t in zip(groups, tops)])
         self.plaus = np.minimum(1.0, _ANY_RATIO * art.prior[sel] / np.repeat(art.prior_max, counts))
-        self.kc, self.lat, self.lon = art.kc[sel], art.lat[sel], art.lon[sel]
-        self.cc, self.a1, self.point = art.cc[sel], art.a1[sel], art.point[sel]
+        self.kc, self.cc, self.a1 = art.kc[sel], art.cc[sel], art.a1[sel]
         self.country, self.admin1 = art.country[sel], art.admin1[sel]
 
     def _blocks(self, m: np.ndarray, soft: bool) -> np.ndarray:
@@ -604,15 +619,12 @@ class _Context:
         # with each other: "the Pacific" beside "Europe" is the ocean, not a Missouri town
         same_cc = (art.r_cc[:, None] == self.cc[None, :]).astype(float)
         same_a1 = ((art.r_a1[:, None] == self.a1[None, :]) & (art.r_a1[:, None] >= 0)).astype(float)
-        # distances to point-like readings of the other names
-        d = haversine_km(art.r_lat[:, None], art.r_lon[:, None], self.lat[None, :], self.lon[None, :])
-        pt = self.point[None, :]
-        close = np.where(pt, np.exp(-d / 150.0), 0.0)
+        # closeness to point-like readings of the other names
+        close, mid, close_40 = art.closeness(self.sel)
         # features from expected agreement (soft) and from the best agreeing reading (any)
         soft = {"ctx_country": same_cc, "ctx_admin1": same_a1, "near": close}
         best = {"ctx_country_any": same_cc, "ctx_admin1_any": same_a1, "near_any": close,
-                "near_mid_any": np.where(pt, np.exp(-d / 800.0), 0.0),
-                "near_any_40": np.where(pt, np.exp(-d / 40.0), 0.0)}
+                "near_mid_any": mid, "near_any_40": close_40}
         if art.has_border:
             # other names in a country next door ("Gaza" beside Israel and Egypt)
             gc, oc = np.maximum(art.r_cc, 0), np.maximum(self.cc, 0)
