@@ -119,7 +119,7 @@ class _Group:
 
     __slots__ = ("key", "idx", "cands", "hint", "static", "readings", "choice", "qual_targets",
                  "qual_sources", "scores", "feats", "actor", "siblings", "prior", "off", "rows",
-                 "ctx_w", "_probs_of", "_probs", "_top")
+                 "ctx_w", "_probs_of", "_probs")
 
     def __init__(self, key, cands, hint, readings: _Readings):
         self.key = key
@@ -141,22 +141,13 @@ class _Group:
         self.ctx_w = None     # weights of the other names as its context
         self._probs_of = None
         self._probs = None
-        self._top = None
 
     def probs(self) -> np.ndarray:
         """Softmax of the current scores; cached, as scores are replaced, never changed in place."""
         if self._probs_of is not self.scores:
             self._probs = _softmax(self.scores)
             self._probs_of = self.scores
-            self._top = None
         return self._probs
-
-    def top(self) -> np.ndarray:
-        """Indexes of the readings that serve as context, most probable first."""
-        p = self.probs()
-        if self._top is None:
-            self._top = np.argsort(-p, kind="stable")[:_CTX_TOP]
-        return self._top
 
 
 class Resolver:
@@ -514,7 +505,15 @@ class _Article:
         for g in groups:
             g.prior = g.probs()
         self.prior = np.concatenate([g.prior for g in groups])
-        self.prior_max = np.array([g.prior.max() for g in groups])
+        # each name's best _CTX_TOP readings serve as its context: their place in the
+        # name's readings sorted by probability, and where each name's begin
+        n = np.array([len(g.cands) for g in groups])
+        self.group_of = np.repeat(np.arange(len(groups)), n)
+        self.in_top = np.arange(len(self.group_of)) - np.repeat(n.cumsum() - n, n) < _CTX_TOP
+        counts = np.minimum(n, _CTX_TOP)
+        self.ctx_starts = counts.cumsum() - counts
+        # for the plausibility of a context reading: the prior of its name's best reading
+        self.ctx_prior_max = np.repeat([g.prior.max() for g in groups], counts)
         # a name's context: the other names, each weighted by the root of its mention count
         weight = np.array([float(len(g.idx)) ** 0.5 for g in groups])
         index = {id(g): i for i, g in enumerate(groups)}
@@ -593,12 +592,13 @@ class _Context:
 
     def __init__(self, groups: list[_Group], art: _Article) -> None:
         self.art = art
-        tops = [g.top() for g in groups]
-        counts = [len(t) for t in tops]
-        self.sel = sel = np.concatenate([g.off + t for g, t in zip(groups, tops)])
-        self.starts = np.cumsum([0] + counts[:-1])
-        self.prob = np.concatenate([g.probs()[t] for g, t in zip(groups, tops)])
-        self.plaus = np.minimum(1.0, _ANY_RATIO * art.prior[sel] / np.repeat(art.prior_max, counts))
+        p = np.concatenate([g.probs() for g in groups])
+        # every name's readings by falling probability (ties: gazetteer order), names in
+        # order: a stable sort by name then probability; each name's first _CTX_TOP
+        self.sel = sel = np.lexsort((-p, art.group_of))[art.in_top]
+        self.starts = art.ctx_starts
+        self.prob = p[sel]
+        self.plaus = np.minimum(1.0, _ANY_RATIO * art.prior[sel] / art.ctx_prior_max)
         self.kc, self.cc, self.a1 = art.kc[sel], art.cc[sel], art.a1[sel]
         self.country, self.admin1 = art.country[sel], art.admin1[sel]
 
