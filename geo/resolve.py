@@ -467,7 +467,7 @@ _ANY_RATIO = 3.0
 _KC: dict[str, int] = {}   # kind class -> small int
 
 
-def _prepare(groups: list[_Group], gaz=None) -> "_Article":
+def _prepare(groups: list[_Group], gaz=None) -> _Article:
     """The article's arrays for the context rounds (called once per article, after the
     context-free first round: ``benchmarks/train_ranker.py`` relies on that)."""
     return _Article(groups, gaz)
@@ -505,8 +505,9 @@ class _Article:
         for g in groups:
             g.prior = g.probs()
         self.prior = np.concatenate([g.prior for g in groups])
-        # each name's best _CTX_TOP readings serve as its context: their place in the
-        # name's readings sorted by probability, and where each name's begin
+        # a name's _CTX_TOP most probable readings serve as context (see _Context): sorted
+        # by name, then probability, its readings keep the positions they have here, so
+        # the first _CTX_TOP of each name are at positions fixed for the article
         n = np.array([len(g.cands) for g in groups])
         self.group_of = np.repeat(np.arange(len(groups)), n)
         self.in_top = np.arange(len(self.group_of)) - np.repeat(n.cumsum() - n, n) < _CTX_TOP
