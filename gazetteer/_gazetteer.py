@@ -82,6 +82,8 @@ class Gazetteer:
         self.lookup_key = functools.lru_cache(maxsize=200_000)(self._lookup_key)
         self.known = functools.lru_cache(maxsize=500_000)(self._known)  # type: ignore[method-assign]
         self._by_rid = functools.lru_cache(maxsize=100_000)(self._fetch_rid)
+        # country/admin1/admin2 by code: asked for every mention's focus and address
+        self._code = functools.lru_cache(maxsize=100_000)(self._code)  # type: ignore[method-assign]
         self._footprint = functools.lru_cache(maxsize=1024)(self._fetch_footprint)
 
     # -- metadata ---------------------------------------------------------
