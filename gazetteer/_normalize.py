@@ -22,6 +22,7 @@ _UNDECOMPOSED = str.maketrans({"Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ø":
                                "Æ": "Ae", "æ": "ae", "Œ": "Oe", "œ": "oe", "ı": "i",
                                "Þ": "Th", "þ": "th", "Ð": "D", "ð": "d", "Ħ": "H", "ħ": "h",
                                "Ŧ": "T", "ŧ": "t", "ß": "ss"})
+_HAS_UNDECOMPOSED = re.compile("[" + "".join(chr(c) for c in _UNDECOMPOSED) + "]")
 
 
 def fold(text: str) -> str:
@@ -32,7 +33,9 @@ def fold(text: str) -> str:
     """
     if text.isascii():  # fast path: nothing to strip
         return text
-    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
+    if _HAS_UNDECOMPOSED.search(text):  # rare: a search is far cheaper than translate()
+        text = text.translate(_UNDECOMPOSED)
+    decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped)
 

@@ -241,3 +241,10 @@ def test_land_borders_are_symmetric_and_known(gazetteer_db):
     for cc, others in table.items():
         for other in others:
             assert cc in gazetteer_db.neighbours(other), (cc, other)
+
+
+def test_country_polygons_are_parsed_once_per_process():
+    # the supplement asks for them once per country outline: uncached, a build takes 10 s more
+    from gazetteer.sources.countryinfo import country_polygons
+
+    assert country_polygons() is country_polygons()

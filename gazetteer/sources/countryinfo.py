@@ -67,7 +67,6 @@ def country_files() -> Iterator[dict[str, Any]]:
             logger.warning("countryinfo: skipping unreadable %s: %s", entry.name, err)
 
 
-@functools.lru_cache(maxsize=1)
 def borders() -> dict[str, list[str]]:
     """ISO alpha-2 code → alpha-2 codes of the countries it shares a land border with.
 
@@ -91,6 +90,7 @@ def borders() -> dict[str, list[str]]:
     return {cc: sorted(v) for cc, v in sorted(out.items())}
 
 
+@functools.lru_cache(maxsize=1)
 def country_polygons() -> dict[str, shapely.Geometry]:
     """ISO alpha-2 code → country polygon (lon/lat), made valid."""
     out: dict[str, shapely.Geometry] = {}
