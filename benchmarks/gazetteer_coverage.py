@@ -11,7 +11,7 @@ at run time only) it reports:
   161 km of the gold point (the best a resolver could do);
 - top-1 placement: the first candidate (the prior alone) lies within 161 km;
 - street and road names: how many gold toponyms are a street or a numbered road
-  ("Main Street", "Highway 19", "KY 52"; last word a street-type word of
+  ("Main Street", "Route 66", "NC 55"; last word a street-type word of
   :data:`geo._lexicon.STREET_WORDS`, or a route number), which no offline data
   package holds, and the mention coverage without them;
 - point agreement by feature code: for gold toponyms with a GeoNames id that
@@ -57,7 +57,7 @@ _ROUTE = re.compile(r"\d")
 
 
 def is_street(name: str) -> bool:
-    """A street or numbered road ("Main St.", "Governors' Parkway", "W.Va. 61", "US-24")."""
+    """A street or numbered road ("Main St.", "Lakeshore Parkway", "Ohio 7", "US-66")."""
     from geo import _lexicon as lex
 
     words = gazetteer.normalize(name).split()

@@ -312,7 +312,7 @@ PROBES = (
     ("Heavy rain flooded Lisbon on Monday while Madrid stayed dry.", {"Lisbon": "PT", "Madrid": "ES"}),
     ("Flights between London and Dublin were cancelled.", {"London": "GB", "Dublin": "IE"}),
     ("Ministers from Rome and Athens met in Brussels.", {"Rome": "IT", "Athens": "GR", "Brussels": "BE"}),
-    ("Officials in Columbus and Colfax County said the roads were closed.", {"Colfax County": "US"}),
+    ("Officials in Grand Island and Hall County said the roads were closed.", {"Hall County": "US"}),
     ("Police in Athens and Rome, Georgia, arrested two men.", {"Athens": "US", "Rome": "US"}),
 )
 

@@ -40,14 +40,14 @@ SAME_SHARE = 0.8
 MIN_MEMBERS = 3
 
 # generic words that old GeoNames admin names carry in the local language
-# ("Muhafazat ad Daqahliyah", "Changwat Udon Thani", "Sha`biyat Nalut", "Wilaya de Naama")
+# ("Muhafazat al Gharbiyah", "Changwat Udon Thani", "Sha`biyat Nalut", "Wilaya de Naama")
 _GENERIC = re.compile(
     r"^(?:muhafazat|mintaqat|sha'?biyat|baladiyat|changwat|wilayat e|wilaya de|wilaya d'|"
     r"viloyati|opstina|municipio de|circonscription d'|respublika|autonomna pokrajina|"
     r"misto|daerah istimewa|tinh|huyen)\s+"
     r"|\s+(?:marz|rayonu|rayon|rajons|novads|qalasy|sahari|district|region|province|area|"
     r"quarter|municipio|governorate|voivodeship|krai)$")
-# Arabic articles left after the generic word: "ad Daqahliyah", "al Fayyum"
+# Arabic articles left after the generic word: "al Gharbiyah", "al Fayyum"
 _ARTICLE = re.compile(r"^(?:a[dlnrstz]|ash|ath|adh)\s+(?=\S{3})")
 
 

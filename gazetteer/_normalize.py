@@ -17,7 +17,7 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", 
                          "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
 _SPACE = re.compile(r"[\s\-\u00a0]+")
 # Latin letters that Unicode does not decompose into a base letter plus a mark, spelt
-# as English-language text spells them ("Łódź" → "Lodz", "Đà Nẵng" → "Da Nang")
+# as English-language text spells them ("Łódź" → "Lodz", "Đồng Nai" → "Dong Nai")
 _UNDECOMPOSED = str.maketrans({"Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ø": "O", "ø": "o",
                                "Æ": "Ae", "æ": "ae", "Œ": "Oe", "œ": "oe", "ı": "i",
                                "Þ": "Th", "þ": "th", "Ð": "D", "ð": "d", "Ħ": "H", "ħ": "h",

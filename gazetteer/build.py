@@ -148,7 +148,7 @@ _WORD_VARIANTS = {"saint": "st", "st": "saint", "sainte": "ste", "ste": "sainte"
 _CANON_WORDS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 
 
-#: a leading compass word is abbreviated in US local news ("W. Columbia", "N. Charleston")
+#: a leading compass word is abbreviated in US local news ("W. Memphis", "N. Platte")
 _LEADING_VARIANTS = {"north": "n", "south": "s", "east": "e", "west": "w"}
 
 _VARIANT_WORD = re.compile(r"\b(?:saint|st|sainte|ste|fort|ft|mount|mt)\b|^(?:north|south|east|west) ")
@@ -157,8 +157,8 @@ _VARIANT_WORD = re.compile(r"\b(?:saint|st|sainte|ste|fort|ft|mount|mt)\b|^(?:no
 def key_variants(key: str) -> list[str]:
     """Other spellings of a normalised key.
 
-    >>> key_variants("saint louis"), key_variants("mt vernon"), key_variants("west columbia")
-    (['st louis'], ['mount vernon'], ['w columbia'])
+    >>> key_variants("saint louis"), key_variants("mt vernon"), key_variants("west memphis")
+    (['st louis'], ['mount vernon'], ['w memphis'])
     """
     if " " not in key or not _VARIANT_WORD.search(key):
         return []

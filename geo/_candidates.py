@@ -1,8 +1,8 @@
 """Candidate places for a span's text, forgiving of how the text is cut.
 
 Spans may come from our recogniser or from someone else's annotation
-("the United States", "Korea’s", "Laurel County", "W.Va. 61",
-"Lake Lanier", "northern Virginia"): :func:`candidates` tries the text as it
+("the United States", "Korea’s", "Laurel County", "Ohio 7",
+"Lake Geneva", "northern Italy"): :func:`candidates` tries the text as it
 is, then progressively more general readings of it, and says which reading
 matched through a *hint* the ranker can use ("admin2" when the text said
 County/Parish, "feature" when it said Lake/River/Mount...).
@@ -94,7 +94,7 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
     if ms:
         return Candidates(ms[:limit], hint, key)
     tries: list[tuple[str, str | None]] = []
-    # "Tewksbury Twp.", "Loudon Co." -> "Tewksbury Township", "Loudon County"
+    # "Hanover Twp.", "Bedford Co." -> "Hanover Township", "Bedford County"
     if len(words) > 1 and low[-1] in ("co", "twp", "par"):
         full = {"co": "county", "twp": "township", "par": "parish"}[low[-1]]
         tries.append((" ".join(low[:-1] + [full]), hint))
@@ -115,15 +115,15 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
         tries.append((" ".join(low[1:]), "part"))
     if len(low) > 1 and low[-1] in ("city", "town", "village", "area", "region", "metro"):
         tries.append((" ".join(low[:-1]), None))
-    # "W.Va. 61", "US-24": a road numbered within a state or country
+    # "Ohio 7", "US-66": a road numbered within a state or country
     stripped = _NUMBER_TAIL.sub("", t)
     if stripped and stripped != t:
         tries.append((normalize(stripped), "road"))
-    # "Otter Tail/Grant", "Abkhaz-South Ossetian": each side
+    # "Polk/Clay", "Abkhaz-South Ossetian": each side
     for sep in ("/", " and ", "-"):
         if sep in t:
             tries.append((normalize(t.split(sep)[0]), None))
-    # a facility named after its town: "Da Nang International Airport", "Dugway Proving
+    # a facility named after its town: "Entebbe International Airport", "Aberdeen Proving
     # Ground", "Buffalo General Hospital" lie in or beside that town
     rest = list(low)
     while len(rest) > 1 and (rest[-1] in lex.ORG_WORDS or rest[-1] in _FACILITY_WORDS):
@@ -133,7 +133,7 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
     # plural demonyms: "Russians"
     if key.endswith("s") and len(key) > 4:
         tries.append((key[:-1], None))
-    # Arabic names end in -a or -ah by transliteration: "Daqahliya" / "Daqahliyah"
+    # Arabic names end in -a or -ah by transliteration: "Sharqiya" / "Sharqiyah"
     if len(key) > 4 and key[-1] == "a":
         tries.append((key + "h", None))
     elif len(key) > 5 and key.endswith("ah"):

@@ -194,7 +194,7 @@ GIVEN_NAMES = _words("""
 """)
 
 #: Last words of organisation names. A place right before one of these is still
-#: annotated as a place by the usual convention ("Alexandria Police Department"),
+#: annotated as a place by the usual convention ("Springfield Police Department"),
 #: but the org word itself is never a place, and a place-like name followed by one
 #: is not a person ("Georgia Power").
 ORG_WORDS = _words("""
@@ -217,7 +217,7 @@ ORG_WORDS = _words("""
     times-dispatch herald-leader post-gazette
 """)
 
-#: Street-type words: "Dublin Road" is a street, not Dublin.
+#: Street-type words: "Leeds Road" is a street, not Leeds.
 STREET_WORDS = _words("""
     street st road rd avenue ave av drive dr lane ln boulevard blvd way parkway pkwy
     pike highway hwy court ct place pl terrace ter circle cir trail trl square sq
@@ -231,7 +231,7 @@ SHIP_NOUNS = _words("""
     tanker freighter ferry yacht liner corvette trawler steamer schooner
 """)
 
-#: Verbs of a person's life and deeds ("Holroyd died", "Welch went"): after a name
+#: Verbs of a person's life and deeds ("Whitfield died", "Harlow went"): after a name
 #: that is no major place, it is a person's name for the whole article.
 PERSON_VERBS = _words("""
     died dies served serves went testified testifies pleaded pleads pled admitted admits
@@ -239,8 +239,8 @@ PERSON_VERBS = _words("""
     recalled recalls shot stabbed allegedly reportedly himself herself
 """)
 
-#: Lower-case words that follow a town's name in local news ("Clinton couple",
-#: "Decatur city officials", "Lindsay area"): the name is a place there.
+#: Lower-case words that follow a town's name in local news ("Hartley couple",
+#: "Marion city officials", "Shelby area"): the name is a place there.
 LOCAL_NOUNS = _words("""
     city county town village township area region residents resident native natives man
     woman men women couple teen teens boy girl family families police officials officers
@@ -249,14 +249,14 @@ LOCAL_NOUNS = _words("""
 """)
 
 #: After a people's word, nouns that make it a language, a cuisine or an ancestry
-#: ("English language learners", "Italian food", "Irish heritage"), not a place mention.
+#: ("English language classes", "Thai food", "Polish heritage"), not a place mention.
 LANGUAGE_NOUNS = _words("""
     language languages speaking speakers speaker class classes teacher teachers lesson
     lessons course courses students translation translator translators subtitles dialect
     accent food foods cuisine restaurant restaurants grill pub cafe bakery fries toast
     dressing songs song music heritage descent ancestry community communities themed
 """)
-#: Before a people's word, verbs that make it a language ("spoke only French").
+#: Before a people's word, verbs that make it a language ("spoke only German").
 LANGUAGE_VERBS = _words("""
     speak speaks spoke spoken speaking learn learns learned learnt learning teach teaches
     taught study studies studied translated fluent
@@ -302,7 +302,7 @@ FEATURE_SUFFIXES = _words("""
 """)
 FEATURE_PREFIXES = _words("lake mount mt gulf bay isle cape port fort ft lake")
 
-#: Admin-unit words: "Laurel County" is an ADM2, "Rapides Parish" too.
+#: Admin-unit words: "Laurel County" is an ADM2, "Acadia Parish" too.
 ADMIN_SUFFIXES = _words("""
     county parish borough township twp province prefecture district region oblast
     governorate state territory municipality shire canton department

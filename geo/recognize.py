@@ -4,7 +4,7 @@ The default :class:`Recognizer` is a dictionary matcher over the gazetteer's
 name index (longest capitalised n-gram first) followed by context rules that
 drop what is a person, a ship, a street, a calendar word or a common word at
 the start of a sentence, and that keep what the usual annotation conventions
-keep: places inside organisation names ("Alexandria Police Department"),
+keep: places inside organisation names ("Springfield Police Department"),
 both parts of "Springfield, Ill.", abbreviations with their full stops
 ("U.S."), each side of "US-ROK", ALL-CAPS datelines, possessives without the
 ``'s``. Demonyms ("South Korean", "Russians") come out as ``kind="demonym"``.
@@ -106,12 +106,12 @@ def _language_use(text: str, toks: list[_Tok], c: _Cand) -> str | None:
     nxt = toks[c.j + 1] if c.j + 1 < len(toks) else None
     after = text[toks[c.j].core:nxt.start] if nxt is not None else ""
     if nxt is not None and after == " " and not nxt.cap and nxt.norm in lex.LANGUAGE_NOUNS:
-        return "language"  # "English language learners", "Italian food"
+        return "language"  # "English language classes", "Thai food"
     if nxt is not None and after == "-" and nxt.norm in lex.LANGUAGE_NOUNS:
-        return "language"  # "Asian-themed", "French-speaking" (not "Georgian-controlled")
+        return "language"  # "Asian-themed", "French-speaking" (not "Syrian-held")
     if prev is not None and not prev.cap and prev.norm in lex.LANGUAGE_VERBS and \
             text[prev.end:toks[c.i].start] == " ":
-        return "language"  # "spoke only French" is caught below, "learned English" here
+        return "language"  # "spoke only German" is caught below, "learned Spanish" here
     if prev is not None and prev.norm == "only" and c.i > 1 and \
             toks[c.i - 2].norm in lex.LANGUAGE_VERBS:
         return "language"
@@ -175,7 +175,7 @@ class Recognizer:
         Also return demonym spans ("South Korean", "Americans") with
         ``kind="demonym"``.
     streets : bool, default True
-        Also return street and numbered-road names ("Main Street", "Highway 19"):
+        Also return street and numbered-road names ("Main Street", "Route 66"):
         place mentions that the gazetteer usually cannot resolve.
 
     Calling the recogniser on a text returns non-overlapping :class:`Span`
@@ -231,9 +231,9 @@ class Recognizer:
         return self._streets(text, spans) if self.streets else spans
 
     def _features(self, text: str, spans: list[Span]) -> list[Span]:
-        """Add natural features the gazetteer lacks, by their generic word ("Neches River",
-        "Lake Lanier", "Farallon Islands"); they replace the place names they contain
-        (the resolver still reads "Neches River" as near the town of Neches)."""
+        """Add natural features the gazetteer lacks, by their generic word ("Brandt River",
+        "Lake Mercer", "Gull Islands"); they replace the place names they contain
+        (the resolver still reads "Brandt River" as near a town of Brandt)."""
         found = []
         for m in _FEATURE.finditer(text):
             s, e = m.start(), m.end()
@@ -244,7 +244,7 @@ class Recognizer:
                                      normalize(w) in lex.CALENDAR for w in name_words):
                 continue
             if any(sp.start <= s and e <= sp.end for sp in spans):
-                continue  # a known name already covers it ("Lake Erie", "Rice Lake")
+                continue  # a known name already covers it ("Lake Erie", "Clear Lake")
             nxt = _NEXT_WORD.match(text, e)
             if nxt and normalize(nxt.group(1)) in _ORG_OR_STREET:
                 continue  # "Lake Forest College", "River Oaks Drive"
@@ -260,7 +260,7 @@ class Recognizer:
         return out
 
     def _streets(self, text: str, spans: list[Span]) -> list[Span]:
-        """Add street and road names ("Main Street", "Highway 19"), unresolvable here but
+        """Add street and road names ("Main Street", "Route 66"), unresolvable here but
         place mentions all the same; they replace the place names they contain."""
         found = []
         # the full pattern is slow to try at every position: most articles name no street
@@ -271,7 +271,7 @@ class Recognizer:
             if normalize(words[0]) in lex.STOP_NAMES - lex.DIRECTION_WORDS - _STREET_OK_FIRST \
                     and len(words) == 2:
                 continue  # "United Way", "One Way", "Main" is fine
-            # "Florida Highway Patrol": the street word heads an organisation name
+            # "Nevada Highway Patrol": the street word heads an organisation name
             nxt = _NEXT_WORD.match(text, e)
             if nxt and nxt.group(1)[0].isupper() and normalize(nxt.group(1)) in lex.ORG_WORDS:
                 continue
@@ -374,8 +374,8 @@ class Recognizer:
         strong = [m for m in place_m if _is_significant(m.place) and m.kind in ("name", "official")]
         if dem_m and (not strong or not any(m.place.fcode in _COUNTRY_FCODES for m in strong)
                       and not _locative(toks, i)):
-            # a country's people word is read as such ("German scientists", "Somali
-            # refugees") unless the text puts it somewhere ("in Somali"), even where an
+            # a country's people word is read as such ("German engineers", "Somali
+            # traders") unless the text puts it somewhere ("in Somali"), even where an
             # area of that name exists (Ethiopia's Somali Region)
             kind = "demonym"
             matches = dem_m
@@ -384,7 +384,7 @@ class Recognizer:
         if not matches:
             return None
         abbr_only = all(m.kind == "abbr" for m in matches)
-        # "U.S.", "W.Va.", "Ill.", "Loudon Co." own their full stop; "DPRK." and "Texas." do not
+        # "U.S.", "W.Va.", "Ill.", "Bedford Co." own their full stop; "DPRK." and "Texas." do not
         if lastt.dot and (lastt.inner_dot or not lastt.upper and (
                 abbr_only or any(m.kind == "abbr" for m in matches))
                 or lastt.norm in _ABBR_KEEP_DOT and not lastt.upper):
@@ -426,7 +426,7 @@ class Recognizer:
         last_end = -10
         last_was_place = False
         for c in cands:
-            # "in Moonbi, Parkes, Berry and Wyong": a list continues its support
+            # "in Tamworth, Dubbo, Orange and Bathurst": a list continues its support
             listed = last_was_place and text[last_end:c.start] in _LIST_GAPS
             why = self._reject(text, toks, c, banned, midsentence_keys, title_lines,
                                last_end, last_was_place, caps_lines,
@@ -477,7 +477,7 @@ class Recognizer:
     def _person_verb(self, text: str, toks: list[_Tok], c: _Cand) -> str | None:
         """A minor place's name before a verb of saying or of a person's life is a person's.
 
-        "Jackson said", "Holroyd died", "the Obama administration"; major places
+        "Jackson said", "Whitfield died", "the Carter administration"; major places
         keep their metonymy ("Seoul said") and a locative frame keeps the place.
         """
         if c.i != c.j or c.kind != "place" or c.significant or _locative(toks, c.i):
@@ -514,14 +514,14 @@ class Recognizer:
                 and nxt.cap and not nxt.upper:
             return "saint"
         if single and len(c.key) < 2:
-            return "letter"  # "U Frame It", "H2O"
+            return "letter"  # "U Haul It", "H2O"
         if c.kind == "demonym":
             why = _language_use(text, toks, c)
             if why:
                 return why
         if single and c.key in lex.STORM_WORDS and nxt is not None and nxt.cap and \
                 text[toks[c.j].core:nxt.start] == " ":
-            return "storm"  # "Cyclone Larry hit": the storm, not Hurricane, Utah
+            return "storm"  # "Cyclone Tracy hit": the storm, not Hurricane, Utah
         # two letters in title case ("Lu", "Ba") are a surname or a syllable more often
         # than one of the small places so named: only with a locative frame
         if single and len(c.key) <= 2 and c.key.isascii() and not first.upper \
@@ -531,7 +531,7 @@ class Recognizer:
             return "calendar"
         if prev is not None and prev.norm in ("st", "saint", "ste", "san", "santa") and \
                 text[prev.core:first.start] in (" ", ". "):
-            return "saint"  # "St. Paris" unknown to the gazetteer: not Paris
+            return "saint"  # "St. Dover" unknown to the gazetteer: not Dover
         # hyphenated words: "Wal-Mart" is no place, "US-ROK" and "D-Charleston" hold two
         for nb, gap in ((prev, text[prev.core:first.start] if prev else ""),
                         (nxt, text[toks[c.j].core:nxt.start] if nxt else "")):
@@ -545,23 +545,23 @@ class Recognizer:
         if _DISEASE_AFTER.match(text, c.end) or text[c.start - 1:c.start] == "/" and \
                 text[c.end:c.end + 1] == "/":
             return "disease"
-        # newspapers: "New York Times", "Lansing State Journal", "Times of India"
+        # newspapers: "New York Times", "Dayton State Journal", "Times of London"
         if _PAPER_AFTER.match(text, c.end) or \
                 _PAPER_BEFORE.search(text[max(0, c.start - 12):c.start]):
             return "newspaper"
-        # firms: "Stevens & Wilkinson", "McPherson & Jacobsen LLC"
+        # firms: "Harper & Lowe", "Baxter & Finch LLC"
         if single:
             after_amp = re.match(r" & ([A-Z][\w]*)", text[c.end:c.end + 40])
             before_amp = re.search(r"([A-Z][\w]*) & $", text[max(0, c.start - 40):c.start])
             other = after_amp or before_amp
             if other and not self._placeish(normalize(other.group(1))):
                 return "firm"  # "Trinidad & Tobago" stays
-        # age after a name: "Williams, 41,"
+        # age after a name: "Moreno, 37,"
         if single and re.match(r", \d{1,3},", text[c.end:c.end + 6]):
             return "age"
         if self._person_or_ship(text, toks, c):
             return "person"
-        # streets: "Dublin Road", "Orchard St." (but "Ohio Turnpike" is in Ohio)
+        # streets: "Leeds Road", "Maple St." (but "Kansas Turnpike" is in Kansas)
         if nxt is not None and nxt.cap and nxt.norm in lex.STREET_WORDS and \
                 text[toks[c.j].core:nxt.start] == " " and not toks[c.j].poss and \
                 not any(m.place.fcode in _COUNTRY_FCODES + ("ADM1",) for m in c.matches):
@@ -586,8 +586,8 @@ class Recognizer:
                 return "stop"
             if c.abbr_only:
                 # "Ill.", "Calif.": state abbreviations after "City, " or a preposition,
-                # before a lower-case noun ("a Mass. concert promoter", "Ga. pastor") or
-                # in a party-state tag ("D-Calif", "R-Ohio")
+                # before a lower-case noun ("a Mass. software maker", "Ga. farmer") or
+                # in a party-state tag ("D-Mich", "R-Ohio")
                 party = text[max(0, c.start - 4):c.start].endswith(("D-", "R-", "I-", "DFL-"))
                 if not first.dot and not party:
                     return "abbr-nodot"
@@ -595,9 +595,9 @@ class Recognizer:
                     text[toks[c.j].end:nxt.start] == " " and nxt.word.isalpha()
                 if not (comma_after_place or locative or dateline or party or adjectival):
                     return "abbr-context"
-            # prose continuing a capitalised name run: "Chiquita Raquel Henry"
-            # (a country or continent ends an organisation's name: "SOS Children's Villages
-            # Sudan", "sub-Saharan Africa")
+            # prose continuing a capitalised name run: "Marisol Ann Henry"
+            # (a country or continent ends an organisation's name: "Save the Children
+            # Kenya", "sub-Saharan Africa")
             if prev is not None and prev.cap and not prev.upper and c.kind == "place" and \
                     not c.significant:
                 gap = text[prev.core:first.start]
@@ -617,7 +617,7 @@ class Recognizer:
         if single and c.kind == "place" and not c.significant and not c.abbr_only \
                 and not dateline and c.key not in supported and c.key in lex.GIVEN_NAMES:
             return "given-name"
-        # "250 B.C.", "D.E. Paulk": eras and initials, not places
+        # "250 B.C.", "J.R. Vostrel": eras and initials, not places
         if single and prev is not None and prev.word.isdigit() and \
                 c.key in ("bc", "ad", "bce", "ce"):
             return "era"
@@ -651,19 +651,19 @@ class Recognizer:
             if p.norm == "of" and not p.cap and c.i > 1 and text[p.end:toks[c.i].start] == " ":
                 pp = toks[c.i - 2]
                 gap = text[pp.core:p.start]
-                # "James Tauber of Nelson", "Jeremy Watson, 30, of Ten Mile": a person of a
-                # town; "45 miles southeast of Champaign": a direction from it
+                # "Ann Ruiz of Shelby", "Paul Diaz, 41, of Bristow": a person of a
+                # town; "30 miles northwest of Galva": a direction from it
                 if (pp.cap and gap == " " and not is_common_word(c.key)
                         or pp.word.isdigit() and gap == ", "
                         or not pp.cap and pp.norm in lex.DIRECTION_WORDS and gap == " "):
                     return True
-        # party and home town of a legislator: "Delegate Harold Michael, D-Hardy"
+        # party and home town of a legislator: "Delegate Mary Stone, R-Logan"
         if text[max(0, c.start - 4):c.start].endswith(("D-", "R-", "I-", "DFL-")):
             return True
         if text[c.end:c.end + 1] == "," and self._followed_by_place(text, toks, c):
             return True
-        # "Clinton couple", "Decatur city officials", "Lindsay area"; a name that is also a
-        # common word only before the surest of these ("Roselle police", "Chapin man")
+        # "Hartley couple", "Marion city officials", "Shelby area"; a name that is also a
+        # common word only before the surest of these ("Normal police", "Normal man")
         if c.j + 1 < len(toks):
             nx = toks[c.j + 1]
             if not nx.cap and nx.norm in lex.LOCAL_NOUNS and text[c.end:nx.start] == " " and \
@@ -694,7 +694,7 @@ _STREET = re.compile(
     r"(?:[A-Z][a-z]+|\d{1,3}(?:st|nd|rd|th)) "
     r"(?:Street|Road|Avenue|Boulevard|Lane|Parkway|Highway|Pike|Drive|Trail|Circle|Terrace"
     r"|St\.|Rd\.|Ave\.|Blvd\.|Ln\.|Pkwy\.)(?![\w-])")
-# "KY 52", "NC 55": a state route named by the state's postal code
+# "NC 55", "TX 71": a state route named by the state's postal code
 _US_STATE_CODES = (r"(?:A[LKZR]|C[AOT]|DE|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|"
                    r"O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY]) (?=\d)")
 _STREET_WORD = re.compile(
@@ -705,8 +705,8 @@ _ROAD_NUMBER = re.compile(
     r"|Interstate|I-|US-|SR-?|FM|" + _US_STATE_CODES + r") ?\d{1,4}\b(?!,\d)")
 _NEXT_WORD = re.compile(r" ([A-Z][a-z]+)")
 _ORG_OR_STREET = lex.ORG_WORDS | lex.STREET_WORDS
-# natural features named with a generic word: "Neches River", "Lake Lanier", "Mount Hood";
-# townships too ("Readington Township"), which the gazetteer knows by their town's name
+# natural features named with a generic word: "Brandt River", "Lake Mercer", "Mount Olympus";
+# townships too ("Lawrence Township"), which the gazetteer knows by their town's name
 _FNAME = r"[A-Z][a-z]+(?:['\u2019]s)?"
 _FEATURE = re.compile(
     r"\b(?:(?:Lake|Mount|Mt\.|River) " + _FNAME + r"(?: " + _FNAME + r")?"
@@ -729,7 +729,7 @@ def _person_surnames(text: str, toks: list[_Tok], significant, lookup=None,
 
     A run of capitalised words joined by single spaces is a person's name when
     it starts with a title ("Sen.", "President") or a common given name, or
-    holds a middle initial ("Roy A. Nelson"); its last word is then a surname
+    holds a middle initial ("Ray B. Horton"); its last word is then a surname
     for the whole article ("Austin said" after "Lloyd Austin").
     """
     out: set[str] = set()
@@ -766,14 +766,14 @@ def _person_surnames(text: str, toks: list[_Tok], significant, lookup=None,
                     if not _INITIAL.match(rest.word):
                         out.add(rest.norm)
                 break
-        # "George Bush Jr", "Nakishia Sullivan, 24,"
+        # "Henry Ford Jr", "Tamara Ellis, 29,"
         nx = toks[j + 1] if j + 1 < n else None
         if nx is not None and nx.norm in ("jr", "sr", "ii", "iii", "iv") and \
                 text[toks[j].core:nx.start] in (" ", ", "):
             out.add(toks[j].norm)
         if re.match(r", \d{1,3},", text[toks[j].core:toks[j].core + 6]) and not toks[j].upper:
             out.add(toks[j].norm)
-        # "Clark said", "said Clark."
+        # "Hayes said", "said Hayes."
         nx = toks[i + 1] if i + 1 < n else None
         if j == i and nx is not None and nx.norm in _SAID and text[t.core:nx.start] == " " \
                 and not significant(t.norm) and not t.poss:

@@ -582,7 +582,7 @@ class _Context:
     Every other name contributes its top readings weighted by their current
     probability (expected agreement) and, for the ``*_any`` features, its best
     agreeing reading whatever its probability (mutual support of two names
-    that have readings near each other, "Columbus" and "Colfax County").
+    that have readings near each other, "Grand Island" and "Hall County").
 
     Features are computed for all rows of the article at once; only the last
     step, the weighted mean over the other names, is per name (see

@@ -83,7 +83,7 @@ def test_titles_mark_people(rec):
 
 
 def test_surname_after_a_middle_initial(rec):
-    assert rec("Officer Roy A. Nelson arrived. Nelson said nothing.") == []
+    assert rec("Officer Ray B. Horton arrived. Horton said nothing.") == []
 
 
 def test_ships_are_not_places(rec):
@@ -92,15 +92,15 @@ def test_ships_are_not_places(rec):
 
 
 def test_streets_are_not_their_namesakes(rec):
-    spans = rec("A fire broke out on Dublin Road near Orchard St. last night.")
-    assert texts(spans) == ["Dublin Road", "Orchard St."]
-    spans = rec("Crews closed Highway 19 and Main Street in Ohio.")
-    assert texts(spans) == ["Highway 19", "Main Street", "Ohio"]
+    spans = rec("A fire broke out on Leeds Road near Maple St. last night.")
+    assert texts(spans) == ["Leeds Road", "Maple St."]
+    spans = rec("Crews closed Route 66 and Main Street in Ohio.")
+    assert texts(spans) == ["Route 66", "Main Street", "Ohio"]
 
 
 def test_streets_can_be_switched_off(gazetteer_db):
     r = Recognizer(gazetteer_db, streets=False)
-    assert texts(r("A fire broke out on Dublin Road in Ohio.")) == ["Ohio"]
+    assert texts(r("A fire broke out on Leeds Road in Ohio.")) == ["Ohio"]
 
 
 def test_saints_institutions_are_not_places(rec):
@@ -108,7 +108,7 @@ def test_saints_institutions_are_not_places(rec):
 
 
 def test_organisation_heads_are_not_streets(rec):
-    assert texts(rec("The Florida Highway Patrol said so.")) == ["Florida"]
+    assert texts(rec("The Nevada Highway Patrol said so.")) == ["Nevada"]
 
 
 def test_calendar_and_common_words(rec):
@@ -116,8 +116,8 @@ def test_calendar_and_common_words(rec):
 
 
 def test_place_inside_an_organisation_name_is_kept(rec):
-    spans = rec("The Alexandria Police Department and the Texas Department of Transportation said so.")
-    assert texts(spans) == ["Alexandria", "Texas"]
+    spans = rec("The Springfield Police Department and the Texas Department of Transportation said so.")
+    assert texts(spans) == ["Springfield", "Texas"]
 
 
 def test_organisation_words_alone_are_not_places(rec):
@@ -167,7 +167,7 @@ def test_given_names_need_a_locative_context(rec):
 
 
 def test_eras_and_initials_are_not_places(rec):
-    assert rec("The mound was built around 250 B.C. by people D.E. Paulk studied.") == []
+    assert rec("The mound was built around 250 B.C. by people J.R. Vostrel studied.") == []
 
 
 def test_demonyms_derived_from_place_names(rec):
@@ -186,7 +186,7 @@ def test_country_known_by_an_alternate_name_at_sentence_start(rec):
 
 
 def test_firms_joined_by_ampersand(rec):
-    assert rec("The design firm Stevens & Wilkinson billed the city.") == []
+    assert rec("The design firm Harper & Lowe billed the city.") == []
     assert texts(rec("Flights to Trinidad & Tobago resumed.")) == ["Trinidad", "Tobago"]
 
 
@@ -197,7 +197,7 @@ def test_title_at_a_sentence_end_does_not_make_the_next_word_a_person(rec):
 
 def test_currencies_diseases_and_newspapers(rec):
     text = ("A US$460 million fund fights West Nile virus and Marburg fever, the New York Times "
-            "and the Times of India reported from Kenya.")
+            "and the Times of London reported from Kenya.")
     assert texts(rec(text)) == ["Kenya"]
 
 
@@ -212,19 +212,19 @@ def test_hyphenated_based_and_sentence_boundaries_after_names(rec):
 
 
 def test_a_countrys_people_word_is_a_demonym_even_where_an_area_shares_it(rec):
-    spans = rec("German scientists met Somali refugees; the aid reached people in Somali.")
+    spans = rec("German engineers met Somali traders; the aid reached families in Somali.")
     assert [(s.text, s.kind) for s in spans] == [
         ("German", "demonym"), ("Somali", "demonym"), ("Somali", "place")]
 
 
 def test_storm_names_and_storm_words_are_not_places(rec):
-    spans = rec("Typhoon Haiyan struck the Philippines after Cyclone Larry hit Queensland. "
+    spans = rec("Typhoon Haiyan struck the Philippines after Cyclone Tracy hit Queensland. "
                 "The motel is in Hurricane, Utah.")
     assert texts(spans) == ["Philippines", "Queensland", "Hurricane", "Utah"]
 
 
 def test_two_letter_title_case_words_need_a_locative_frame(rec):
-    spans = rec("Doctors said the boy, known only as Lu, was recovering in Beijing.")
+    spans = rec("The patient, surnamed Lu, was moved to a clinic in Beijing.")
     assert texts(spans) == ["Beijing"]
 
 
@@ -236,12 +236,12 @@ def test_a_former_areas_name_is_not_significant_on_its_own(rec):
 
 
 def test_a_minor_places_name_before_a_persons_verb_is_a_person_all_article_long(rec):
-    text = ("Holroyd died on Monday at the age of 74. Friends said Holroyd had served "
-            "the party for decades. The Obama administration sent a letter to Charleston.")
-    assert texts(rec(text)) == ["Charleston"]
+    text = ("Kinsley died on Monday at the age of 81. Friends said Kinsley had served "
+            "the union for decades. The Carter administration sent a letter to Wichita.")
+    assert texts(rec(text)) == ["Wichita"]
     # a locative frame keeps the place, and major places keep their metonymy
-    assert texts(rec("Seoul warned Tokyo. Workers in Holroyd went home.")) == [
-        "Seoul", "Tokyo", "Holroyd"]
+    assert texts(rec("Seoul warned Tokyo. Workers in Kinsley went home.")) == [
+        "Seoul", "Tokyo", "Kinsley"]
 
 
 def test_peoples_and_faiths_spelt_like_small_places_are_not_places(rec):
@@ -250,76 +250,76 @@ def test_peoples_and_faiths_spelt_like_small_places_are_not_places(rec):
 
 
 def test_a_common_word_names_a_major_place_only_as_a_country_city_or_curated_feature(rec):
-    text = ("The Region 1 school board met downtown. Officials of the South Coast Air district "
+    text = ("The Region 9 water board met downtown. Officials of the North Coast Rail district "
             "spoke. Ships crossed the Pacific to Nice.")
     assert texts(rec(text)) == ["Pacific", "Nice"]
     assert texts(rec("Flooding hit towns across the Coast, Kenya.")) == ["Coast", "Kenya"]
 
 
 def test_caps_dateline_closed_by_a_dash_without_spaces(rec):
-    assert texts(rec("FALLS VILLAGE\u2014The school board met in Connecticut.")) == [
-        "FALLS VILLAGE", "Connecticut"]
+    assert texts(rec("MILLBROOK\u2014The school board met in New York.")) == [
+        "MILLBROOK", "New York"]
 
 
 def test_state_route_numbers_and_state_abbreviations_as_adjectives(rec):
-    text = "A crash closed KY 52 near Richmond. A Mass. concert promoter bought the theatre."
-    assert texts(rec(text)) == ["KY 52", "Richmond", "Mass."]
-    assert texts(rec("House Speaker Nancy Pelosi, D-Calif, spoke.")) == ["Calif"]
+    text = "A crash closed NC 55 near Raleigh. A Mass. software maker bought the mill."
+    assert texts(rec(text)) == ["NC 55", "Raleigh", "Mass."]
+    assert texts(rec("Senator Jane Doe, D-Mich, spoke.")) == ["Mich"]
 
 
 def test_local_news_frames_support_small_towns(rec):
-    # "Lindsay" is a given name and "Clinton" a surname: the frames make them towns
-    text = ("Clinton couple faces charges. Machinists Norb Mages of Lindsay and Dan Ortiz "
+    # "Shelby" is a given name and "Hartley" a surname: the frames make them towns
+    text = ("Hartley couple faces charges. Welders Ann Ruiz of Shelby and Dan Ortiz "
             "spoke. Officials of Mission said no.")
-    assert texts(rec(text)) == ["Clinton", "Lindsay"]
+    assert texts(rec(text)) == ["Hartley", "Shelby"]
 
 
 def test_a_place_before_words_about_an_illness_is_still_a_place(rec):
-    text = ("Three horses from NSW showed flu-like symptoms. The West Nile virus and the "
-            "H5N1 bird flu spread in Turkey with flu-like symptoms reported.")
-    assert texts(rec(text)) == ["NSW", "Turkey"]
+    text = ("Two dogs from Victoria showed flu-like signs. The West Nile virus and the "
+            "H5N1 bird flu reached Peru with fever reported.")
+    assert texts(rec(text)) == ["Victoria", "Peru"]
 
 
 def test_a_country_ends_an_organisations_name(rec):
-    text = "Staff of SOS Children's Villages Sudan said aid would travel to sub-Saharan Africa."
-    assert texts(rec(text)) == ["Sudan", "Africa"]
+    text = "Staff of Save the Children Kenya said aid would travel to sub-Saharan Africa."
+    assert texts(rec(text)) == ["Kenya", "Africa"]
 
 
 def test_natural_features_named_by_a_generic_word_are_recognised_whole(rec):
     text = ("Flooding on the Zorvek River closed roads near Lake Quenby and the Tarsel "
-            "Islands. Students at Lake Forest College met near Rice Lake. Lake Erie froze.")
+            "Islands. Students at Lake Forest College met near Clear Lake. Lake Erie froze.")
     found = texts(rec(text))
     assert found[:3] == ["Zorvek River", "Lake Quenby", "Tarsel Islands"]
     assert "Lake Forest College" not in found and "Lake Forest" in found  # a town, by convention
-    assert "Rice Lake" in found and "Lake Erie" in found
-    assert texts(rec("Voters in Readington Township, New Jersey, approved it.")) == [
-        "Readington Township", "New Jersey"]
+    assert "Clear Lake" in found and "Lake Erie" in found
+    assert texts(rec("Voters in Lawrence Township, New Jersey, approved it.")) == [
+        "Lawrence Township", "New Jersey"]
     assert texts(rec("Anglers fished the River Quenby near Lancaster.")) == [
         "River Quenby", "Lancaster"]
 
 
 def test_a_major_place_after_another_capitalised_word_is_still_a_place(rec):
-    text = "Visitors filled Historic Dublin. Chiquita Raquel Henry was charged."
-    assert texts(rec(text)) == ["Dublin"]
+    text = "Visitors filled Historic Savannah. Marisol Ann Henry was charged."
+    assert texts(rec(text)) == ["Savannah"]
 
 
 def test_disease_names_in_any_case_hide_their_place_word(rec):
-    text = "West Nile Virus reached Texas. Doctors said West Nile [virus] is bad in Ohio."
-    assert texts(rec(text)) == ["Texas", "Ohio"]
+    text = "Zika Virus reached Florida. Officials said West Nile [virus] cases rose in Ohio."
+    assert texts(rec(text)) == ["Florida", "Ohio"]
 
 
 def test_peoples_words_used_for_languages_cuisines_or_ancestry_are_not_mentions(rec):
-    text = ("She spoke only French and soon learned English. The ad airs in Spanish. "
-            "Italian food and Irish heritage drew crowds; French-speaking staff helped. "
-            "Russian troops entered the Georgian-controlled villages.")
-    assert [(s.text, s.kind) for s in rec(text)] == [("Russian", "demonym"), ("Georgian", "demonym")]
+    text = ("He spoke only German and later learned Italian. The show airs in Portuguese. "
+            "Greek food and Scottish heritage drew crowds; Spanish-speaking volunteers helped. "
+            "Turkish troops crossed into the Syrian-held towns.")
+    assert [(s.text, s.kind) for s in rec(text)] == [("Turkish", "demonym"), ("Syrian", "demonym")]
 
 
 def test_more_local_news_frames(rec):
-    text = ("Delegates Harold Michael, D-Hardy, and Jeremy Watson, 30, of Chapin spoke. "
-            "Ridge Farm is 45 miles southeast of Champaign. Roselle police ticketed drivers.")
+    text = ("Delegates Mary Stone, R-Logan, and Paul Diaz, 41, of Bristow spoke. "
+            "The farm is 30 miles northwest of Galva. Normal police ticketed drivers.")
     found = texts(rec(text))
-    assert {"Hardy", "Chapin", "Champaign", "Roselle"} <= set(found)
+    assert {"Logan", "Bristow", "Galva", "Normal"} <= set(found)
 
 
 def test_names_starting_with_an_article_or_particle(rec):

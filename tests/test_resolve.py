@@ -194,7 +194,7 @@ def test_focus_levels(rec, res):
 
 
 def test_streets_stay_unresolved(res):
-    r = given(res, "A fire on Dublin Road was put out.", "Dublin Road")
+    r = given(res, "A fire on Leeds Road was put out.", "Leeds Road")
     assert r.mentions[0].place is None
 
 
@@ -275,17 +275,17 @@ def test_names_in_neighbouring_countries_support_a_reading(rec, res, gazetteer_d
 
 
 def test_arabic_names_resolve_with_or_without_a_final_h(res):
-    text = "Two patients came from Daqahliya and one from Qalyubiya, Egypt."
-    out = given(res, text, "Daqahliya", "Qalyubiya", "Egypt")
+    text = "Two patients came from Minufiya and one from Qalyubiya, Egypt."
+    out = given(res, text, "Minufiya", "Qalyubiya", "Egypt")
     assert [m.place.country_code if m.place else None for m in out.mentions] == ["EG", "EG", "EG"]
 
 
 def test_a_facility_named_after_its_town_resolves_near_the_town(res):
-    text = "Flights resumed at Da Nang International Airport and at Dugway Proving Ground, Utah."
-    out = given(res, text, "Da Nang International Airport", "Dugway Proving Ground", "Utah")
-    danang, dugway, _ = (m.place for m in out.mentions)
-    assert danang is not None and danang.country_code == "VN" and km(danang, 16.05, 108.2) < 161
-    assert dugway is not None and dugway.country_code == "US" and dugway.admin1 == "UT"
+    text = "Flights resumed at Entebbe International Airport and at Aberdeen Proving Ground, Maryland."
+    out = given(res, text, "Entebbe International Airport", "Aberdeen Proving Ground", "Maryland")
+    entebbe, aberdeen, _ = (m.place for m in out.mentions)
+    assert entebbe is not None and entebbe.country_code == "UG" and km(entebbe, 0.05, 32.46) < 161
+    assert aberdeen is not None and aberdeen.country_code == "US" and aberdeen.admin1 == "MD"
 
 
 def test_a_leading_article_that_belongs_to_the_name_is_kept(res):

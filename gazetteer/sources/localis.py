@@ -5,12 +5,12 @@
 (``|``-separated), level, parent, country.  It has no coordinates: the build
 derives them from member towns (:mod:`gazetteer.build`).
 
-A second-level name such as "Laurel County" or "Rapides Parish" is also
-indexed without its generic suffix ("Laurel", "Rapides") as an ``alt`` name,
+A second-level name such as "Laurel County" or "Acadia Parish" is also
+indexed without its generic suffix ("Laurel", "Acadia") as an ``alt`` name,
 because news writes both.
 
 A subdivision whose type is a generic word ("Province", "County") is also
-indexed with it ("Nyanza" → "Nyanza Province", Irish "Mayo" → "Mayo
+indexed with it ("Copperbelt" → "Copperbelt Province", Irish "Mayo" → "Mayo
 County"), and "X County" also as "X Co." (kind ``abbr``).
 
 ``macroregions.tsv`` lists the UN M49 regions (Eastern Asia, Western Africa,
@@ -62,7 +62,7 @@ def strip_generic(name: str) -> str | None:
     return stripped if stripped and stripped != name else None
 
 
-#: subdivision types that English appends to the name ("Nyanza Province")
+#: subdivision types that English appends to the name ("Copperbelt Province")
 _SUFFIX_TYPES = {"County", "Province", "District", "Region", "Governorate", "Prefecture",
                  "Parish", "Department", "Oblast", "Canton", "Municipality"}
 
