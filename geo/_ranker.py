@@ -133,8 +133,11 @@ def static_vector(p, kind: str, rank: int) -> list[float]:
     v = [0.0] * len(FEATURES)
     v[0] = math.log10(max(p.population, 0) + 1) / 7.0
     v[_IDX[kind_class(p)]] = 1.0
+    curated = p.id.startswith("em:") and p.fclass != "P"
     if kind == "alt":
-        v[_IDX["kind_alt"]] = 1.0
+        # a curated entry's alternate names are chosen by hand ("the Gulf" for the Persian
+        # Gulf): half the doubt of a source's alternate name
+        v[_IDX["kind_alt"]] = 0.5 if curated else 1.0
         v[_IDX["alt_pop"]] = v[0]
     elif kind == "abbr":
         v[_IDX["kind_abbr"]] = 1.0
@@ -142,7 +145,7 @@ def static_vector(p, kind: str, rank: int) -> list[float]:
         v[_IDX["kind_demonym"]] = 1.0
     v[_IDX["rank0"]] = 1.0 if rank == 0 else 0.0
     v[_IDX["zero_pop"]] = 1.0 if p.population <= 0 else 0.0
-    v[_IDX["curated"]] = 1.0 if p.id.startswith("em:") and p.fclass != "P" else 0.0
+    v[_IDX["curated"]] = 1.0 if curated else 0.0
     return v
 
 

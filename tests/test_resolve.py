@@ -292,3 +292,16 @@ def test_a_leading_article_that_belongs_to_the_name_is_kept(res):
     text = "Floods hit An Giang while ministers met in The Hague and A Coruña, not the Netherlands."
     out = given(res, text, "An Giang", "The Hague", "A Coruña", "the Netherlands")
     assert [m.place.country_code for m in out.mentions] == ["VN", "NL", "ES", "NL"]
+
+
+def test_a_curated_alternate_name_beats_a_distant_namesake_in_context(rec, res):
+    # the bundled shipping article: "the Gulf" beside Hormuz, Iran, Oman and the UAE is the
+    # Persian Gulf, not Papua New Guinea's Gulf Province
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "world-news.jsonl"
+    article = next(a for a in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+                   if "Hormuz" in a["text"])
+    gulfs = place_of(run(rec, res, article["text"]), "Gulf")
+    assert gulfs and {g.name for g in gulfs} == {"Persian Gulf"}
