@@ -53,20 +53,14 @@ class Candidates:
         self.readings = None   # per-candidate arrays, filled and cached by the resolver
 
 
-def strip_span_text(text: str) -> str:
+def strip_span_text(text: str, *, keep_article: bool = False) -> str:
     """Drop leading articles, possessives and surrounding punctuation.
 
-    >>> strip_span_text("the Korea\u2019s,")
-    'Korea'
+    >>> strip_span_text("the Korea\u2019s,"), strip_span_text("An Giang", keep_article=True)
+    ('Korea', 'An Giang')
     """
-    t = _LEADING.sub("", text.strip()).strip(_TRAIL)
-    t = _POSS.sub(lambda m: "s" if m.group()[0] in "sS" else "", t)
-    return t.strip(_TRAIL)
-
-
-def strip_span_text_keep_article(text: str) -> str:
-    """:func:`strip_span_text` without dropping a leading article."""
-    t = text.strip().strip(_TRAIL)
+    t = text.strip() if keep_article else _LEADING.sub("", text.strip())
+    t = t.strip(_TRAIL)
     t = _POSS.sub(lambda m: "s" if m.group()[0] in "sS" else "", t)
     return t.strip(_TRAIL)
 
@@ -74,9 +68,9 @@ def strip_span_text_keep_article(text: str) -> str:
 def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candidates:
     """Look ``text`` up in ``gaz``, falling back to more general readings."""
     t = strip_span_text(text)
-    if t != text.strip(_TRAIL) and _LEADING.match(text.strip()):
+    if _LEADING.match(text.strip()):
         # "An Giang", "The Hague", "A Coruña": the article may be part of the name
-        whole = strip_span_text_keep_article(text)
+        whole = strip_span_text(text, keep_article=True)
         if whole and gaz.known(normalize(whole)):
             t = whole
     key = normalize(t)

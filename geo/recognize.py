@@ -121,6 +121,27 @@ def _language_use(text: str, toks: list[_Tok], c: _Cand) -> str | None:
     return None
 
 
+def _non_overlapping(spans: list[Span]) -> list[Span]:
+    """Keep the first, then longest, of overlapping spans; sorted by start."""
+    spans.sort(key=lambda s: (s.start, -s.end))
+    out: list[Span] = []
+    for s in spans:
+        if out and s.start < out[-1].end:
+            continue
+        out.append(s)
+    return out
+
+
+def _overlay(spans: list[Span], found: list[Span]) -> list[Span]:
+    """``found`` (disjoint) replaces the spans it overlaps; sorted by start."""
+    if not found:
+        return spans
+    out = [sp for sp in spans if not any(sp.start < f.end and f.start < sp.end for f in found)]
+    out.extend(found)
+    out.sort(key=lambda x: x.start)
+    return out
+
+
 def _sentence_start_at(text: str, pos: int) -> bool:
     before = text[max(0, pos - 3):pos].rstrip(" \t\"'\u201c(")
     return not before or before[-1] in ".!?\n"
@@ -252,12 +273,7 @@ class Recognizer:
                     normalize(name_words[0]) in lex.GIVEN_NAMES:
                 continue
             found.append(Span(s, e, text[s:e], "place"))
-        if not found:
-            return spans
-        out = [sp for sp in spans if not any(sp.start < f.end and f.start < sp.end for f in found)]
-        out.extend(found)
-        out.sort(key=lambda x: x.start)
-        return out
+        return _overlay(spans, found)
 
     def _streets(self, text: str, spans: list[Span]) -> list[Span]:
         """Add street and road names ("Main Street", "Route 66"), unresolvable here but
@@ -278,19 +294,7 @@ class Recognizer:
             found.append(Span(s, e, text[s:e], "place"))
         for m in _ROAD_NUMBER.finditer(text):
             found.append(Span(m.start(), m.end(), m.group(), "place"))
-        if not found:
-            return spans
-        found.sort(key=lambda x: (x.start, -x.end))
-        merged: list[Span] = []
-        for st in found:
-            if merged and st.start < merged[-1].end:
-                continue
-            merged.append(st)
-        out = [sp for sp in spans if not any(sp.start < st.end and st.start < sp.end
-                                             for st in merged)]
-        out.extend(merged)
-        out.sort(key=lambda x: x.start)
-        return out
+        return _overlay(spans, _non_overlapping(found))
 
     # candidates: longest gazetteer n-gram at each capitalised token
     def _candidates(self, text: str, toks: list[_Tok]) -> list[_Cand]:
@@ -502,7 +506,7 @@ class Recognizer:
         line_start = _line_start(text, c.start)
         dateline = first.upper and bool(_DATELINE_AFTER.match(text, c.end)) and (
             line_start or len(c.key) >= 4 or c.j > c.i)
-        locative = prev is not None and not prev.cap and prev.norm in lex.LOCATIVE_PREPS
+        locative = _locative(toks, c.i)
 
         if c.key in banned and not locative:
             return "banned"

@@ -22,7 +22,7 @@ from typing import Any
 
 from gazetteer import normalize
 from gazetteer.errors import ConfigurationError
-from geo.recognize import Span
+from geo.recognize import Span, _non_overlapping
 
 __all__ = ["DEFAULT_MODEL", "DEMONYM_LABELS", "PLACE_LABELS", "SpacyRecognizer"]
 
@@ -302,11 +302,3 @@ def _sentence_stop(text: str, start: int, end: int) -> bool:
     return "." not in word and len(word) > 3
 
 
-def _non_overlapping(spans: list[Span]) -> list[Span]:
-    spans.sort(key=lambda s: (s.start, -s.end))
-    out: list[Span] = []
-    for s in spans:
-        if out and s.start < out[-1].end:
-            continue
-        out.append(s)
-    return out
