@@ -609,9 +609,22 @@ class Recognizer:
                         not _sentence_start(text, toks, c.i - 1) and \
                         prev.norm not in lex.DIRECTION_WORDS and prev.norm not in lex.CALENDAR \
                         and prev.norm not in lex.CONNECTORS and prev.norm not in lex.STOP_NAMES \
-                        and prev.norm not in lex.ORG_WORDS and not self._lookup(prev.norm) \
+                        and prev.norm not in lex.ORG_WORDS and not self._placeish(prev.norm) \
                         and not _in_lines(c.start, title_lines):
                     return "name-run"
+            # a small place's name before an unknown capitalised word starts a person's or a
+            # firm's name ("Perry Okonkwo", "Tilden Vantrell"): neither a place, nor a word,
+            # nor a name part that places take ("Valley", "County", "Police")
+            if nxt is not None and nxt.cap and not nxt.upper and len(nxt.word) > 1 and \
+                    c.kind == "place" and not c.significant and \
+                    not (locative and prev.norm != "of") and \
+                    not first.poss and text[first.core:nxt.start] == " " and \
+                    not _in_lines(c.start, title_lines) and not dateline:
+                nn = nxt.norm
+                if not (nn in lex.STOP_NAMES or nn in lex.FEATURE_SUFFIXES or nn in lex.ADMIN_SUFFIXES
+                        or nn in lex.DIRECTION_WORDS or nn in lex.CONNECTORS or nn in lex.LOCAL_NOUNS
+                        or is_common_word(nn) or self._placeish(nn)):
+                    return "name-pair"
             # person before a verb of saying ("Jackson said") unless a major place
             if nxt is not None and not nxt.cap and nxt.norm in ("said", "says", "told") \
                     and text[toks[c.j].end:nxt.start] == " " and not locative \

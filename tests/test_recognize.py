@@ -326,3 +326,17 @@ def test_names_starting_with_an_article_or_particle(rec):
     text = "Flights from El Paso and La Paz reached Des Moines, Le Mans and Van Buren County."
     assert texts(rec(text)) == ["El Paso", "La Paz", "Des Moines", "Le Mans", "Van Buren County"]
     assert texts(rec("In Paris, officials met.")) == ["Paris"]
+
+
+def test_a_small_places_name_inside_a_run_of_unknown_capitalised_words_is_a_persons(rec):
+    # before an unknown capitalised word ("Tilden Vantrell"), after one ("Marquise
+    # Kinsley"), or next to another small place's name ("Tilden Kinsley"): a person
+    assert texts(rec("Tilden Vantrell and Marquise Kinsley spoke at the fair in Wichita.")) == [
+        "Wichita"]
+    assert texts(rec("Officers questioned Tilden Kinsley on Friday in Wichita.")) == ["Wichita"]
+    assert texts(rec("The home of Tilden Vantrell is in Wichita.")) == ["Wichita"]
+    # the same town in a locative frame stays a place, and so do names places take
+    text = "Tilden Vantrell lives in Tilden."
+    assert [(s.text, s.start) for s in rec(text)] == [("Tilden", text.rindex("Tilden"))]
+    assert texts(rec("Kinsley Reservoir and Tilden Valley were dry; Kinsley police said so.")) == [
+        "Kinsley Reservoir", "Tilden Valley", "Kinsley"]
