@@ -18,6 +18,7 @@ import os
 import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,10 @@ from geo.errors import QueryError
 __all__ = [
     "EARTH_RADIUS_KM",
     "GROUP_BY",
+    "QueryPlan",
+    "SpatialFilter",
     "bbox_boxes",
+    "compile_query",
     "group_by",
     "haversine_km",
     "parse_bbox",
@@ -364,77 +368,205 @@ def query(
     -------
     GeoDataFrame
         The matching rows of ``mentions``, in their original order.
-    """
-    n = len(mentions)
-    mask = np.ones(n, dtype=bool)
 
-    # cheap column filters first
+    See Also
+    --------
+    compile_query : the same filters parsed once, applied to many frames
+        (what :meth:`geo.store.Store.query` does chunk by chunk).
+    """
+    plan = compile_query(
+        region=region, within=within, bbox=bbox, near=near, radius_km=radius_km, since=since, until=until,
+        text=text, country=country, feature_class=feature_class, kind=kind, min_confidence=min_confidence,
+        exclude_metonymic=exclude_metonymic, region_resolver=region_resolver, place_resolver=place_resolver)
+    mask = plan.mask(mentions, articles)
+    logger.debug("query kept %d of %d mentions", int(mask.sum()), len(mentions))
+    return mentions[mask]
+
+
+@dataclass(frozen=True)
+class SpatialFilter:
+    """One spatial filter, parsed: ``how`` is "intersects" (polygon parts), "box" or "near".
+
+    ``boxes`` are (west, south, east, north) boxes, none crossing the
+    antimeridian, that cover everything the filter can keep: a row group
+    whose points all lie outside every box cannot match (predicate pushdown).
+    """
+
+    how: str
+    geoms: tuple[Any, ...]
+    boxes: tuple[tuple[float, float, float, float], ...]
+    centre: tuple[float, float] | None = None  # (lat, lon) for "near"
+    radius_km: float | None = None
+
+    def rows(self, mentions: gpd.GeoDataFrame) -> np.ndarray:
+        """Positions of the rows of ``mentions`` this filter keeps (through the frame's STRtree)."""
+        if self.how == "intersects":
+            return _hits(mentions.sindex, self.geoms, "intersects")
+        # no predicate: for points the STRtree envelope test *is* the closed-box test
+        cand = _hits(mentions.sindex, self.geoms, None)
+        if self.how == "box":
+            return cand
+        lat, lon = self.centre  # type: ignore[misc]
+        pts = np.asarray(mentions.geometry.array[cand], dtype=object)
+        return cand[haversine_km(lat, lon, shapely.get_y(pts), shapely.get_x(pts)) <= self.radius_km]
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """Filters parsed and validated once (names resolved, files read), applicable to many frames.
+
+    Built by :func:`compile_query`. :meth:`mask` on the whole mentions frame
+    gives what :func:`query` gives; on chunks of it, the same rows chunk by
+    chunk, except for ``text``, which is decided on articles: give the
+    matching article ids (:meth:`text_ids` over the articles, in any chunks)
+    to :meth:`mask`.
+    """
+
+    kinds: tuple[str, ...] | None = None
+    classes: tuple[str, ...] | None = None
+    codes: tuple[str, ...] | None = None
+    min_confidence: float | None = None
+    exclude_metonymic: bool = False
+    since: pd.Timestamp | None = None
+    until: pd.Timestamp | None = None
+    words: tuple[str, ...] | None = None
+    spatial: tuple[SpatialFilter, ...] = ()
+
+    @property
+    def columns(self) -> list[str]:
+        """Mention columns :meth:`mask` reads (``geometry`` for spatial filters)."""
+        cols = [c for c, on in (("kind", self.kinds is not None), ("feature_class", self.classes is not None),
+                                ("country_code", self.codes is not None),
+                                ("confidence", self.min_confidence is not None),
+                                ("metonymic", self.exclude_metonymic),
+                                ("date", self.since is not None or self.until is not None),
+                                ("article_id", self.words is not None)) if on]
+        return cols + (["geometry"] if self.spatial else [])
+
+    def text_ids(self, articles: pd.DataFrame) -> pd.Index:
+        """Ids of the ``articles`` (article_id, title, text) whose title or text holds every word."""
+        if self.words is None:
+            raise ValueError("this query has no text filter")
+        # Python's re (object dtype): \w and lookarounds are Unicode-aware, RE2's \b is not
+        body = (articles["title"].fillna("").astype(str) + "\n" + articles["text"].fillna("").astype(str)).astype(object)
+        ok = np.ones(len(articles), dtype=bool)
+        for w in self.words:
+            pat = (r"(?<!\w)" if re.match(r"\w", w[0]) else "") + re.escape(w) + (r"(?!\w)" if re.match(r"\w", w[-1]) else "")
+            ok &= body.str.contains(pat, case=False, regex=True).to_numpy(dtype=bool)
+        return pd.Index(articles["article_id"][ok].dropna().unique())
+
+    def mask(self, mentions: gpd.GeoDataFrame, articles: pd.DataFrame | None = None, *,
+             text_ids: pd.Index | None = None) -> np.ndarray:
+        """Boolean mask over ``mentions``: the rows matching every filter.
+
+        ``text_ids`` (from :meth:`text_ids`) stands in for ``articles`` for the
+        text filter.
+        """
+        n = len(mentions)
+        mask = np.ones(n, dtype=bool)
+        # cheap column filters first
+        if self.kinds is not None:
+            mask &= mentions["kind"].isin(self.kinds).to_numpy(dtype=bool, na_value=False)
+        if self.classes is not None:
+            mask &= mentions["feature_class"].isin(self.classes).to_numpy(dtype=bool, na_value=False)
+        if self.codes is not None:
+            mask &= mentions["country_code"].str.upper().isin(self.codes).to_numpy(dtype=bool, na_value=False)
+        if self.min_confidence is not None:
+            mask &= (mentions["confidence"] >= self.min_confidence).to_numpy(dtype=bool, na_value=False)
+        if self.exclude_metonymic:
+            mask &= ~mentions["metonymic"].fillna(False).to_numpy(dtype=bool)
+        if self.since is not None:
+            mask &= (mentions["date"] >= self.since).to_numpy(dtype=bool, na_value=False)
+        if self.until is not None:
+            mask &= (mentions["date"] <= self.until).to_numpy(dtype=bool, na_value=False)
+        if self.words is not None:
+            if text_ids is None:
+                if articles is None:
+                    raise QueryError("the text filter needs the articles frame")
+                text_ids = self.text_ids(articles)
+            mask &= mentions["article_id"].isin(text_ids).to_numpy(dtype=bool, na_value=False)
+        # spatial filters, through the STRtree
+        for f in self.spatial:
+            keep = np.zeros(n, dtype=bool)
+            keep[f.rows(mentions)] = True
+            mask &= keep
+        return mask
+
+
+def compile_query(
+    *,
+    region: str | None = None,
+    within: Any = None,
+    bbox: str | Sequence[float] | None = None,
+    near: Any = None,
+    radius_km: float | str | None = None,
+    since: Any = None,
+    until: Any = None,
+    text: str | None = None,
+    country: str | Iterable[str] | None = None,
+    feature_class: str | Iterable[str] | None = None,
+    kind: str | Iterable[str] | None = None,
+    min_confidence: float | None = None,
+    exclude_metonymic: bool = False,
+    region_resolver: Callable[[str], Any] | Mapping[str, Any] | None = None,
+    place_resolver: Callable[[str], tuple[float, float]] | None = None,
+) -> QueryPlan:
+    """Parse and validate the filters of :func:`query` once, into a :class:`QueryPlan`.
+
+    Region and place names are resolved and polygon files read here, so
+    applying the plan to many chunks does it once. Raises
+    :class:`~geo.errors.QueryError` for a bad value.
+    """
+    kinds = classes = codes = words = None
+    mc = lo = hi = None
     if kind is not None:
         kinds = _as_list(kind)
         bad = [k for k in kinds if k not in _KINDS]
         if bad or not kinds:
             raise QueryError(f"kind must be one of {', '.join(_KINDS)}, got {kind!r}")
-        mask &= mentions["kind"].isin(kinds).to_numpy(dtype=bool, na_value=False)
     if feature_class is not None:
         classes = [c.upper() for c in _as_list(feature_class)]
         bad = [c for c in classes if c not in _FEATURE_CLASSES]
         if bad or not classes:
             raise QueryError(f"feature class must be GeoNames classes among {','.join(sorted(_FEATURE_CLASSES))}, "
                              f"got {feature_class!r}")
-        mask &= mentions["feature_class"].isin(classes).to_numpy(dtype=bool, na_value=False)
     if country is not None:
         codes = _country_codes(country)
-        mask &= mentions["country_code"].str.upper().isin(codes).to_numpy(dtype=bool, na_value=False)
     if min_confidence is not None:
         mc = _number(min_confidence, "min confidence")
         if not 0.0 <= mc <= 1.0:
             raise QueryError(f"min confidence must be within [0, 1], got {mc:g}")
-        mask &= (mentions["confidence"] >= mc).to_numpy(dtype=bool, na_value=False)
-    if exclude_metonymic:
-        mask &= ~mentions["metonymic"].fillna(False).to_numpy(dtype=bool)
     if since is not None or until is not None:
-        dates = mentions["date"]
         lo = _parse_when(since, "since", end=False) if since is not None else None
         hi = _parse_when(until, "until", end=True) if until is not None else None
         if lo is not None and hi is not None and lo > hi:
             raise QueryError(f"since ({since}) is after until ({until})")
-        if lo is not None:
-            mask &= (dates >= lo).to_numpy(dtype=bool, na_value=False)
-        if hi is not None:
-            mask &= (dates <= hi).to_numpy(dtype=bool, na_value=False)
     if text is not None:
-        mask &= _text_mask(mentions, articles, text)
+        words = _text_words(text)
 
-    # spatial filters, through the STRtree
-    spatial: list[np.ndarray] = []
-    if region is not None:
-        resolve = _region_resolver(region_resolver)
-        geom = resolve(region)
-        spatial.append(_hits(mentions.sindex, shapely.get_parts(geom), "intersects"))
-    if within is not None:
-        geom = read_polygon(within)
-        spatial.append(_hits(mentions.sindex, shapely.get_parts(geom), "intersects"))
+    spatial: list[SpatialFilter] = []
+    for name, value in (("region", region), ("within", within)):
+        if value is None:
+            continue
+        geom = _region_resolver(region_resolver)(value) if name == "region" else read_polygon(value)
+        parts = tuple(shapely.get_parts(geom))
+        spatial.append(SpatialFilter("intersects", parts, tuple(tuple(b) for b in shapely.bounds(parts).tolist())))
     if bbox is not None:
-        boxes = [shapely.box(*b) for b in bbox_boxes(*parse_bbox(bbox))]
-        # no predicate: for points the STRtree envelope test *is* the closed-box test
-        spatial.append(_hits(mentions.sindex, boxes, None))
+        boxes = tuple(bbox_boxes(*parse_bbox(bbox)))
+        spatial.append(SpatialFilter("box", tuple(shapely.box(*b) for b in boxes), boxes))
     if (near is None) != (radius_km is None):
         raise QueryError("near and radius go together: give both (CLI: --near 35.1,129.0 --radius 50km; "
                          "Python: near='35.1,129.0', radius_km=50)")
     if near is not None:
         lat, lon = parse_near(near, place_resolver)
         r = parse_radius(radius_km)  # type: ignore[arg-type]
-        boxes = [shapely.box(*b) for b in radius_boxes(lat, lon, r)]
-        cand = _hits(mentions.sindex, boxes, None)
-        pts = mentions.geometry.array[cand]
-        x, y = shapely.get_x(np.asarray(pts, dtype=object)), shapely.get_y(np.asarray(pts, dtype=object))
-        spatial.append(cand[haversine_km(lat, lon, y, x) <= r])
-    for rows in spatial:
-        keep = np.zeros(n, dtype=bool)
-        keep[rows] = True
-        mask &= keep
-    logger.debug("query kept %d of %d mentions", int(mask.sum()), n)
-    return mentions[mask]
+        boxes = tuple(radius_boxes(lat, lon, r))
+        spatial.append(SpatialFilter("near", tuple(shapely.box(*b) for b in boxes), boxes, (lat, lon), r))
+    return QueryPlan(
+        kinds=tuple(kinds) if kinds is not None else None, classes=tuple(classes) if classes is not None else None,
+        codes=tuple(codes) if codes is not None else None, min_confidence=mc,
+        exclude_metonymic=bool(exclude_metonymic), since=lo, until=hi,
+        words=tuple(words) if words is not None else None, spatial=tuple(spatial))
 
 
 def _region_resolver(resolver: Any) -> Callable[[str], Any]:
@@ -443,9 +575,7 @@ def _region_resolver(resolver: Any) -> Callable[[str], Any]:
     return as_region_resolver(resolver)
 
 
-def _text_mask(mentions: pd.DataFrame, articles: pd.DataFrame | None, text: str) -> np.ndarray:
-    if articles is None:
-        raise QueryError("the text filter needs the articles frame")
+def _text_words(text: str) -> list[str]:
     try:
         words = shlex.split(text)
     except ValueError as err:
@@ -453,14 +583,7 @@ def _text_mask(mentions: pd.DataFrame, articles: pd.DataFrame | None, text: str)
     words = [w for w in words if w.strip()]
     if not words:
         raise QueryError("text filter is empty")
-    # Python's re (object dtype): \w and lookarounds are Unicode-aware, RE2's \b is not
-    body = (articles["title"].fillna("").astype(str) + "\n" + articles["text"].fillna("").astype(str)).astype(object)
-    ok = np.ones(len(articles), dtype=bool)
-    for w in words:
-        pat = (r"(?<!\w)" if re.match(r"\w", w[0]) else "") + re.escape(w) + (r"(?!\w)" if re.match(r"\w", w[-1]) else "")
-        ok &= body.str.contains(pat, case=False, regex=True).to_numpy(dtype=bool)
-    ids = pd.Index(articles["article_id"][ok].dropna().unique())
-    return mentions["article_id"].isin(ids).to_numpy(dtype=bool, na_value=False)
+    return words
 
 
 # --- group-by -------------------------------------------------------------------------------------
