@@ -687,6 +687,9 @@ class Recognizer:
                     not toks[c.j].poss and (not is_common_word(c.key)
                                             or nx.norm in lex.LOCAL_PEOPLE):
                 return True
+        # "Hayes and Kearney counties": a list that a plural generic word ends
+        if _LIST_OF_AREAS.match(text, c.end):
+            return True
         return text[c.end:c.end + 6] == "-based"
 
     def _followed_by_place(self, text, toks, c: _Cand) -> bool:
@@ -721,6 +724,9 @@ _ROAD_NUMBER = re.compile(
     r"\b(?:(?:State |County |U\.S\. |US |Farm to Market )?(?:Highway|Route|Road|Hwy\.?)"
     r"|Interstate|I-|US-|SR-?|FM|" + _US_STATE_CODES + r") ?\d{1,4}\b(?!,\d)")
 _NEXT_WORD = re.compile(r" ([A-Z][a-z]+)")
+_LIST_OF_AREAS = re.compile(
+    r"(?:(?:,|, and|, or| and| or) [A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*)?){0,8}"
+    r" (?:counties|parishes|townships|boroughs|districts|provinces|rivers)\b")
 _ORG_OR_STREET = lex.ORG_WORDS | lex.STREET_WORDS
 # natural features named with a generic word: "Brandt River", "Lake Mercer", "Mount Olympus";
 # townships too ("Lawrence Township"), which the gazetteer knows by their town's name

@@ -14,6 +14,7 @@ candidate farther away than that.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -218,8 +219,19 @@ class Resolver:
     def _groups(self, text, spans, actor):
         groups: dict[tuple[str, str], _Group] = {}
         of_span: list[_Group | None] = []
+        generics = _shared_generics(text, spans)
         for i, s in enumerate(spans):
-            c = self.candidates(s.text, s.kind)
+            c = None
+            if generics[i] and s.kind == "place":
+                # "Hayes and Kearney counties": each name with the generic word it shares
+                for query in generics[i](s.text):
+                    c = self.candidates(query, s.kind)
+                    if c.matches:
+                        break
+                else:
+                    c = None
+            if c is None:
+                c = self.candidates(s.text, s.kind)
             if not c.matches:
                 of_span.append(None)
                 continue
@@ -378,6 +390,39 @@ class Resolver:
 
 
 # ---------------------------------------------------------------------- helpers
+#: plural generic words after a list of names, and the names each one makes
+_GENERICS = {
+    "counties": lambda n: (f"{n} County",), "parishes": lambda n: (f"{n} Parish",),
+    "townships": lambda n: (f"{n} Township",), "boroughs": lambda n: (f"{n} Borough",),
+    "districts": lambda n: (f"{n} District",), "provinces": lambda n: (f"{n} Province",),
+    "rivers": lambda n: (f"{n} River", f"River {n}"), "lakes": lambda n: (f"Lake {n}", f"{n} Lake"),
+    "mountains": lambda n: (f"{n} Mountains",), "islands": lambda n: (f"{n} Island",),
+}
+_GENERIC_AFTER = re.compile(r" (" + "|".join(_GENERICS) + r")\b", re.IGNORECASE)
+
+
+def _shared_generics(text: str, spans: list) -> list:
+    """For each span, the name-maker of a plural generic word that a list it ends shares.
+
+    "Navarro, Henderson and Ellis counties", "the Tana and Athi rivers": the
+    generic word after the last name applies to every name of the list.
+    """
+    out: list = [None] * len(spans)
+    i = 0
+    n = len(spans)
+    while i < n:
+        j = i
+        while j + 1 < n and text[spans[j].end:spans[j + 1].start] in _LIST_GAPS:
+            j += 1
+        m = _GENERIC_AFTER.match(text, spans[j].end) if j > i else None
+        if m:
+            maker = _GENERICS[m.group(1).lower()]
+            for k in range(i, j + 1):
+                out[k] = maker
+        i = j + 1
+    return out
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     z = np.exp(x - x.max())
     return z / z.sum()

@@ -340,3 +340,9 @@ def test_a_small_places_name_inside_a_run_of_unknown_capitalised_words_is_a_pers
     assert [(s.text, s.start) for s in rec(text)] == [("Tilden", text.rindex("Tilden"))]
     assert texts(rec("Kinsley Reservoir and Tilden Valley were dry; Kinsley police said so.")) == [
         "Kinsley Reservoir", "Tilden Valley", "Kinsley"]
+
+
+def test_a_list_ended_by_a_plural_generic_word_supports_its_names(rec):
+    # "Hayes" alone is also a common word's plural; a list of counties makes it a name
+    assert texts(rec("Floods hit Hayes and Kearney counties in Nebraska.")) == [
+        "Hayes", "Kearney", "Nebraska"]

@@ -305,3 +305,16 @@ def test_a_curated_alternate_name_beats_a_distant_namesake_in_context(rec, res):
                    if "Hormuz" in a["text"])
     gulfs = place_of(run(rec, res, article["text"]), "Gulf")
     assert gulfs and {g.name for g in gulfs} == {"Persian Gulf"}
+
+
+def test_a_plural_generic_word_after_a_list_names_every_item(res):
+    # "Hayes and Kearney counties": both are counties, though "Hayes" alone is a town's name
+    text = "Floods hit Hayes and Kearney counties in Nebraska."
+    r = given(res, text, "Hayes", "Kearney", "Nebraska")
+    (hayes,) = place_of(r, "Hayes")
+    (kearney,) = place_of(r, "Kearney")
+    assert (hayes.fcode, hayes.name, hayes.admin1) == ("ADM2", "Hayes County", "NE")
+    assert (kearney.fcode, kearney.name, kearney.admin1) == ("ADM2", "Kearney County", "NE")
+    # a name outside such a list keeps its own readings
+    r = given(res, "Officials in Kearney and Lincoln met.", "Kearney", "Lincoln")
+    assert place_of(r, "Kearney")[0].fcode != "ADM2"
