@@ -126,7 +126,7 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
         tries.append((" ".join(rest), "part"))
     # plural demonyms: "Russians"
     if key.endswith("s") and len(key) > 4:
-        tries.append((key[:-1], None))
+        tries.append((key[:-1], "plural"))
     # Arabic names end in -a or -ah by transliteration: "Sharqiya" / "Sharqiyah"
     if len(key) > 4 and key[-1] == "a":
         tries.append((key + "h", None))
@@ -137,6 +137,10 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
         if not k:
             continue
         ms = _lookup(gaz, k)
+        if ms and h == "plural":
+            # "Russians" are Russia's people; "Millbrooks" is not the town of Millbrook
+            ms = [m for m in ms if m.kind == "demonym"]
+            h = None
         if ms and h == "feature" and low[-1] in _OPEN_FEATURES:
             # "Black Sea" is not the town of Black: only features and regions will do
             ms = [m for m in ms if m.place.fclass not in ("P", "A") and m.kind != "demonym"]

@@ -318,3 +318,11 @@ def test_a_plural_generic_word_after_a_list_names_every_item(res):
     # a name outside such a list keeps its own readings
     r = given(res, "Officials in Kearney and Lincoln met.", "Kearney", "Lincoln")
     assert place_of(r, "Kearney")[0].fcode != "ADM2"
+
+
+def test_a_trailing_s_falls_back_to_a_peoples_name_never_to_a_town(gazetteer_db):
+    from geo._candidates import candidates
+
+    assert {m.place.country_code for m in candidates(gazetteer_db, "Kenyans").matches} == {"KE"}
+    assert candidates(gazetteer_db, "Millbrook").matches   # a town of that name exists
+    assert candidates(gazetteer_db, "Millbrooks").matches == []
