@@ -481,6 +481,36 @@ def _admin_core(key: str) -> str:
     return core.replace("' ", "'") if core else key
 
 
+def _add_core_names(m: _Merger) -> int:
+    """Give second-level areas their name without its generic words as an alternate name.
+
+    Sources name districts in the local form ("Kabupaten Karo", "Provincia di
+    Lecco", "Kota Bogor"); news says "Karo", "Lecco". The core is added only where
+    no name of the area already normalises to it.
+    """
+    alt = _KIND["alt"]
+    n = 0
+    for pid, rec in m.places.items():
+        if rec.fcode != "ADM2":
+            continue
+        names = m.names[pid]
+        keys = {normalize(x) for x in (rec.name, *names)}
+        for name in (rec.name, *list(names)):
+            key = normalize(name)
+            core = _admin_core(key)
+            if core == key or core in keys or len(core) < 3:
+                continue
+            words = name.split()
+            # the core's words in the source's own spelling (accents and case kept)
+            kept = [w for w in words if normalize(w) in core.split()]
+            alias = " ".join(kept) if normalize(" ".join(kept)) == core else core.title()
+            if alt < names.get(alias, len(NAME_KINDS)):
+                names[alias] = alt
+            keys.add(core)
+            n += 1
+    return n
+
+
 def _assign_admin2(m: _Merger, admin_rows: Iterable[Any],
                    admin2_of: Iterable[tuple[str, str, str, str]] = ()) -> int:
     """Give towns their admin2 code: from explicit memberships, else by area name."""
@@ -994,6 +1024,7 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
                     logger.warning("gazetteer build: alias %r → %r: unknown target or kind %r",
                                    alias, target, kind)
             n_fill = _add_fill_aliases(m, src.fill_aliases)
+            n_core = _add_core_names(m)
             tick("rank")
             places, names, codes, footprints, stats = _rows(m, tick)
             tick("write")
@@ -1017,6 +1048,7 @@ def _build(data_dir: str | os.PathLike[str] | None, *, force: bool, progress: bo
                 "aliases": n_alias,
                 "aliases_rejected": bad_alias,
                 "fill_aliases": n_fill,
+                "admin2_core_names": n_core,
                 "borders": {cc: list(v) for cc, v in sorted(src.borders.items())},
                 **stats,
             }

@@ -310,3 +310,16 @@ def test_unusable_lock_file_is_a_clean_error(tmp_path):
     with pytest.raises(gazetteer.GazetteerError, match="cannot build the gazetteer"):
         gazetteer.build(tmp_path, sources=tiny_sources(), progress=False)
     assert not (tmp_path / "gazetteer.sqlite").exists()
+
+
+def test_second_level_areas_are_known_without_their_generic_words(tmp_path):
+    recs = tiny_records() + [
+        PlaceRecord("gn:910", "Kabupaten Rimbo", "A", "ADM2", "ZZ", "01", "008"),
+        PlaceRecord("gn:911", "Provincia di Selvària", "A", "ADM2", "ZZ", "01", "009"),
+    ]
+    gazetteer.build(tmp_path, sources=tiny_sources(records=recs), progress=False)
+    gaz = gazetteer.load(tmp_path, build=False)
+    assert [(m.place.id, m.kind) for m in gaz.lookup("Rimbo")] == [("gn:910", "alt")]
+    assert [(m.place.id, m.kind) for m in gaz.lookup("Selvaria")] == [("gn:911", "alt")]
+    # "Oak County" already had "Oak": nothing added twice
+    assert gaz.meta["admin2_core_names"] == 2
