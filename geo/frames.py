@@ -122,12 +122,29 @@ def _snippet(text: str, starts: list[int], start: int, end: int) -> tuple[str, i
     return stripped[lead:], s0 + lead
 
 
+# Dates are held in the declared unit, nanoseconds, as every store has always written them
+# (pandas 3 parses to microseconds by default, so its results are converted). Dates outside
+# the nanosecond range (before 1677-09-21 or after 2262-04-11) cannot be held: they become NaT.
+_DATE_MIN = pd.Timestamp.min.tz_localize("UTC")
+_DATE_MAX = pd.Timestamp.max.tz_localize("UTC")
+
+
+def _in_range(dates: pd.Series) -> pd.Series:
+    """Which of the (UTC datetime) ``dates`` the declared nanosecond unit can hold; NaT counts as held."""
+    return dates.isna() | ((dates >= _DATE_MIN) & (dates <= _DATE_MAX))
+
+
+def _as_declared(dates: pd.Series, dtype: str) -> pd.Series:
+    """UTC ``dates`` in the declared unit, out-of-range ones NaT (instead of OutOfBoundsDatetime)."""
+    return dates.where(_in_range(dates)).astype(dtype)
+
+
 def _typed(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     for col, dtype in columns.items():
         if col not in df:
             df[col] = pd.Series([None] * len(df), dtype="object")
         if dtype.startswith("datetime64"):
-            df[col] = pd.to_datetime(df[col], utc=True, errors="coerce", format="mixed")
+            df[col] = _as_declared(pd.to_datetime(df[col], utc=True, errors="coerce", format="mixed"), dtype)
         else:
             df[col] = df[col].astype(dtype)
     return df[list(columns)]
@@ -173,18 +190,26 @@ def parse_dates(values: Iterable[Any], origins: Iterable[Any] | None = None) -> 
     ISO 8601 and the usual feed formats are read by pandas; Unix times
     (``1700000000``, or milliseconds) are read as such, not as nanoseconds.
     Dates that cannot be read are left empty with one warning, naming the
-    first one's origin (``path:line``) when ``origins`` are given.
+    first one's origin (``path:line``) when ``origins`` are given; so are
+    dates outside the range of the declared ``datetime64[ns, UTC]`` unit
+    (1677-09-21 to 2262-04-11), with a warning of their own.
     """
     given = list(values)
     out = pd.to_datetime(pd.Series([_epoch(v) for v in given], dtype="object"), utc=True, errors="coerce",
                          format="mixed")
+    where = list(origins) if origins is not None else None
     bad = [i for i, (v, t) in enumerate(zip(given, out))
            if t is pd.NaT and v is not None and not pd.isna(v) and str(v).strip()]
     if bad:
-        where = list(origins)[bad[0]] if origins is not None else None
+        at = where[bad[0]] if where else None
         logger.warning("%d article date(s) not understood (e.g. %r%s); left empty", len(bad), given[bad[0]],
-                       f" in {where}" if where else "")
-    return out
+                       f" in {at}" if at else "")
+    far = np.flatnonzero(~_in_range(out).to_numpy(dtype=bool))
+    if len(far):
+        at = where[far[0]] if where else None
+        logger.warning("%d article date(s) outside %s..%s (e.g. %r%s); left empty", len(far),
+                       _DATE_MIN.date(), _DATE_MAX.date(), given[far[0]], f" in {at}" if at else "")
+    return _as_declared(out, ARTICLE_COLUMNS["date"])
 
 
 def build_frames(results: Iterable[ArticleResult]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
