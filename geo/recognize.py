@@ -565,9 +565,11 @@ class Recognizer:
             return "age"
         if self._person_or_ship(text, toks, c):
             return "person"
-        # streets: "Leeds Road", "Maple St." (but "Kansas Turnpike" is in Kansas)
+        # streets: "Leeds Road", "Maple St." (but "Kansas Turnpike" is in Kansas, and
+        # "Meigs County Court", "Otter County Road 80" are the county's court and road)
         if nxt is not None and nxt.cap and nxt.norm in lex.STREET_WORDS and \
                 text[toks[c.j].core:nxt.start] == " " and not toks[c.j].poss and \
+                not (c.j > c.i and toks[c.j].norm in lex.ADMIN_SUFFIXES) and \
                 not any(m.place.fcode in _COUNTRY_FCODES + ("ADM1",) for m in c.matches):
             return "street"
 

@@ -346,3 +346,9 @@ def test_a_list_ended_by_a_plural_generic_word_supports_its_names(rec):
     # "Hayes" alone is also a common word's plural; a list of counties makes it a name
     assert texts(rec("Floods hit Hayes and Kearney counties in Nebraska.")) == [
         "Hayes", "Kearney", "Nebraska"]
+
+
+def test_a_countys_court_is_no_street(rec):
+    # "Court" ends street names ("Laurel Court"), but a county's court names the county
+    assert texts(rec("She appeared in Laurel County Court on Friday.")) == ["Laurel County"]
+    assert texts(rec("He lives on Laurel Court in Wichita.")) == ["Wichita"]
