@@ -9,7 +9,8 @@ sees a half-written export, and a failed export leaves the old file alone.
 
 GeoJSON follows RFC 7946: a FeatureCollection in WGS84 (no ``crs`` member),
 ``[lon, lat]`` positions rounded to 7 decimals, polygons wound
-counter-clockwise (right-hand rule) and split at the antimeridian.
+counter-clockwise (right-hand rule) and split at the antimeridian. Features
+of the three layers carry a stable string ``id`` (see :func:`feature_ids`).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from geo._atomic import atomic_path
 from geo.coords import CRS
 from geo.errors import StoreError
 
-__all__ = ["FORMATS", "LAYERS", "format_for", "write"]
+__all__ = ["FORMATS", "LAYERS", "feature_ids", "format_for", "write"]
 
 logger = logging.getLogger(__name__)
 
@@ -337,13 +338,16 @@ def _escape(col: Any) -> Any:
     return esc
 
 
-def _json_strings(col: Any) -> Any:
-    """A string column → its JSON literals (quoted, escaped); nulls → ``null``."""
+def _json_strings(col: Any, *, repeats: bool = True) -> Any:
+    """A string column → its JSON literals (quoted, escaped); nulls → ``null``.
+
+    ``repeats=False`` for columns of distinct values (ids): no attempt at encoding each value once.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     col = pc.cast(col, pa.large_string())
-    if len(col) > 1000:
+    if repeats and len(col) > 1000:
         # most columns repeat (place names, codes, titles per article): encode each distinct value once
         enc = pc.dictionary_encode(col)
         if len(enc.dictionary) * 2 < len(col):
@@ -471,15 +475,70 @@ def _geometries_json(geoms: np.ndarray) -> Any:
     return out
 
 
+# the columns making each layer's Feature "id" (RFC 7946 section 3.2): stable across runs (article ids
+# come from the input or from its content) and unique within an export
+_ID_COLUMNS = {"mentions": ("article_id", "start", "end"), "articles": ("article_id",), "places": ("place_id",)}
+
+
+def feature_ids(frame: pd.DataFrame, layer: str) -> pd.Series:
+    """The GeoJSON Feature ids the exports give the rows of a ``layer`` frame.
+
+    Articles: ``article_id``; places: ``place_id``; mentions (which have no
+    id of their own): ``"{article_id}#{start}:{end}"``, the article and the
+    mention's character offsets in its text, read unambiguously from the
+    right. Missing when a part is missing.
+    """
+    import pyarrow as pa
+
+    if layer not in _ID_COLUMNS:
+        raise ValueError(f"unknown layer {layer!r}; choose one of {', '.join(LAYERS)}")
+    ids = _id_text(lambda c: pa.Array.from_pandas(frame[c]), layer)
+    return pd.Series(ids.to_pandas(), index=frame.index, dtype="string")
+
+
+def _id_text(column: Any, layer: str) -> Any:
+    """Feature ids as an Arrow string array (nulls where an id part is missing); ``column(name)`` gives a column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def text(name: str) -> Any:
+        col = column(name)
+        if isinstance(col, pa.ChunkedArray):
+            col = col.combine_chunks()
+        if name in ("start", "end"):  # offsets as integers, even if a reader made them floats
+            col = pc.cast(col, pa.int64())
+        return pc.cast(pc.cast(col, pa.string()), pa.large_string())
+
+    if layer == "mentions":
+        return _cat(text("article_id"), "#", text("start"), ":", text("end"))
+    return text(_ID_COLUMNS[layer][0])
+
+
+def _id_members(chunk: Any, layer: str | None) -> Any:
+    """``"id":"...",`` per row for the layer's Features ('' where an id part is missing), or None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = chunk.column_names if _is_table(chunk) else list(chunk.columns)
+    if layer not in _ID_COLUMNS or not all(c in names for c in _ID_COLUMNS[layer]):
+        return None
+    ids = _id_text(chunk.column if _is_table(chunk) else (lambda c: pa.Array.from_pandas(chunk[c])), layer)
+    members = _cat('"id":', _json_strings(ids, repeats=False), ",")
+    # RFC 7946: an id is a string or a number; a row without one gets no id member at all
+    return pc.if_else(ids.is_valid(), members, pa.scalar("", pa.large_string()))
+
+
 def _features(chunk: Any, layer: str | None) -> Any:
     """One GeoJSON Feature text per row (of a GeoDataFrame or Arrow table), as an Arrow string array."""
+    ids = _id_members(chunk, layer)
     if _is_table(chunk):
         props = _properties_json_table(_property_table(chunk, layer))
         geoms = _wkb_geometries_json(chunk["geometry"])
     else:
         props = _properties_json(_select_properties(chunk, layer))
         geoms = _geometries_json(chunk.geometry.to_numpy())
-    return _cat('{"type":"Feature","geometry":', geoms, ',"properties":', props, "}")
+    head = ('{"type":"Feature",', ids, '"geometry":') if ids is not None else ('{"type":"Feature","geometry":',)
+    return _cat(*head, geoms, ',"properties":', props, "}")
 
 
 def _write_texts(fh: Any, texts: Any, *, skip: int = 0) -> None:
