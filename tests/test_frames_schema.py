@@ -17,8 +17,16 @@ import pytest
 
 import geo
 from geo.export import write
-from geo.frames import (ARTICLE_COLUMNS, MENTION_COLUMNS, PLACE_COLUMNS, build_frames, empty_articles,
-                        empty_mentions, empty_places, parse_dates)
+from geo.frames import (
+    ARTICLE_COLUMNS,
+    MENTION_COLUMNS,
+    PLACE_COLUMNS,
+    build_frames,
+    empty_articles,
+    empty_mentions,
+    empty_places,
+    parse_dates,
+)
 from geo.store import Store
 
 SCHEMAS = {"articles": ARTICLE_COLUMNS, "mentions": MENTION_COLUMNS, "places": PLACE_COLUMNS}
@@ -130,5 +138,5 @@ def test_out_of_range_dates_are_empty_with_one_warning(caplog) -> None:
     assert got.isna().tolist() == [True, False, True, False]
     assert got.iloc[3] == pd.Timestamp("1677-09-22T00:00Z")
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert warnings == ["2 article date(s) outside 1677-09-21..2262-04-11 (e.g. '0001-01-01' in f.jsonl:1); "
-                        "left empty"]
+    assert warnings == [("2 article date(s) outside 1677-09-21..2262-04-11 (e.g. '0001-01-01' in f.jsonl:1); "
+                         "left empty")]
