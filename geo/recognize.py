@@ -236,6 +236,7 @@ class Recognizer:
     def _significant_key(self, key: str) -> bool:
         m = self._lookup(key)
         return bool(m) and any(_is_significant(x.place) and x.kind in ("name", "official", "abbr")
+                               or x.kind == "alt" and x.place.fcode in _COUNTRY_FCODES
                                for x in m)
 
     # ------------------------------------------------------------------ main

@@ -352,3 +352,8 @@ def test_a_countys_court_is_no_street(rec):
     # "Court" ends street names ("Laurel Court"), but a county's court names the county
     assert texts(rec("She appeared in Laurel County Court on Friday.")) == ["Laurel County"]
     assert texts(rec("He lives on Laurel Court in Wichita.")) == ["Wichita"]
+
+
+def test_a_country_known_by_an_alternate_name_is_no_surname_before_said(rec):
+    # "Netherlands said" is the country speaking ("The Netherlands" is its name)
+    assert texts(rec("Officials in the Netherlands said the farm was closed.")) == ["Netherlands"]
