@@ -188,6 +188,8 @@ class Store:
         self.lock_timeout = lock_timeout
         self._cache: dict[str, Any] = {}
         self._cache_key: Any = None
+        # parts whose checksum this instance verified (parts are immutable; keyed by stat too)
+        self._verified: set[tuple[Any, ...]] = set()
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"store path {self.path} exists and is not a directory")
         if not create and not (self.path / MANIFEST).exists():
@@ -428,41 +430,51 @@ class Store:
         ``_batch`` and ``geometry``. Every part's checksum is verified before
         its rows are streamed.
         """
-        import pyarrow.compute as pc
-
         if layer not in LAYERS:
             raise StoreError(f"unknown layer {layer!r}; choose one of {', '.join(LAYERS)}")
         cols = ARTICLE_COLUMNS if layer == "articles" else MENTION_COLUMNS
         manifest = self._read_manifest()
-        winner_ids = winner_batch = None
-        if any(b.get("replaced", 0) for b in manifest["batches"]):
-            ids = [self._read_part(b["parts"]["articles"], ["article_id", "_batch"]).to_pandas()
-                   for b in manifest["batches"]]
-            df = pd.concat(ids, ignore_index=True).drop_duplicates("article_id", keep="last")
-            winner_ids = pa.array(df["article_id"].astype(str).to_numpy(), pa.large_string())
-            winner_batch = pa.array(df["_batch"].to_numpy(), pa.int64())
+        winners = self._winners(manifest)
         want = [c for c in cols if columns is None or c in columns or c == "article_id"] + ["_batch", "geometry"]
         for b in manifest["batches"]:
             entry = b["parts"][layer]
-            path = self._part_path(entry)
-            if not path.exists():
-                raise StoreError(f"store {self.path}: part file {entry['file']} listed in {MANIFEST} is missing")
             # checksum first (a streaming read), so that damage is reported, never half-exported
-            if path.stat().st_size != entry["bytes"] or _sha256_file(path) != entry["sha256"]:
-                raise StoreError(f"store {self.path}: part file {entry['file']} is corrupt (checksum mismatch); "
-                                 f"the store is damaged (see `eventmap store check`)")
+            path = self._verify(entry)
             try:
                 pf = pq.ParquetFile(path)
                 for rb in pf.iter_batches(batch_size=batch_size, columns=want):
                     table = pa.Table.from_batches([rb])
-                    if winner_ids is not None:
-                        pos = pc.index_in(pc.cast(table["article_id"], pa.large_string()), value_set=winner_ids)
-                        live = pc.equal(winner_batch.take(pos), table["_batch"])
-                        table = table.filter(pc.fill_null(live, False))
+                    if winners is not None:
+                        table = table.filter(_live(table, winners))
                     if table.num_rows:
                         yield table
             except (pa.ArrowException, OSError) as err:
                 raise StoreError(f"store {self.path}: part file {entry['file']} is unreadable: {err}") from err
+
+    def _verify(self, entry: dict[str, Any]) -> Path:
+        """The path of a listed part, after checking its size and sha256 (once per instance and file state)."""
+        path = self._part_path(entry)
+        try:
+            st = path.stat()
+        except FileNotFoundError as err:
+            raise StoreError(f"store {self.path}: part file {entry['file']} listed in {MANIFEST} is missing") from err
+        key = (entry["file"], entry["sha256"], st.st_size, st.st_mtime_ns, st.st_ino)
+        if key not in self._verified:
+            if st.st_size != entry["bytes"] or _sha256_file(path) != entry["sha256"]:
+                raise StoreError(f"store {self.path}: part file {entry['file']} is corrupt (checksum mismatch); "
+                                 f"the store is damaged (see `eventmap store check`)")
+            self._verified.add(key)
+        return path
+
+    def _winners(self, manifest: dict[str, Any]) -> tuple[pa.Array, pa.Array] | None:
+        """(article ids, their live batch) when some article was replaced; None when every row is live."""
+        if not any(b.get("replaced", 0) for b in manifest["batches"]):
+            return None
+        ids = [self._read_part(b["parts"]["articles"], ["article_id", "_batch"]).to_pandas()
+               for b in manifest["batches"]]
+        df = pd.concat(ids, ignore_index=True).drop_duplicates("article_id", keep="last")
+        return (pa.array(df["article_id"].astype(str).to_numpy(), pa.large_string()),
+                pa.array(df["_batch"].to_numpy(), pa.int64()))
 
     # --- writing ----------------------------------------------------------------------------------
 
@@ -470,7 +482,10 @@ class Store:
         name = f"{seq:06d}-{tag}-{layer}.parquet"
         final = self.path / PARTS_DIR / name
         with atomic_path(final) as tmp:
-            frame.to_parquet(tmp, index=False, row_group_size=ROW_GROUP, compression="zstd")
+            # mentions carry a GeoParquet 1.1 covering bbox: its row-group statistics let spatial queries
+            # skip row groups (parts without it, from older stores, are read in full)
+            frame.to_parquet(tmp, index=False, row_group_size=ROW_GROUP, compression="zstd",
+                             write_covering_bbox=layer == "mentions")
         return {"file": f"{PARTS_DIR}/{name}", "sha256": _sha256_file(final), "rows": len(frame),
                 "bytes": final.stat().st_size}
 
@@ -656,36 +671,67 @@ class Store:
         return report
 
     # --- queries and exports ----------------------------------------------------------------------
+    #
+    # When the store's frames are already in memory (``.mentions``/``.articles`` were read), queries
+    # run on them. Otherwise the mention parts are streamed row group by row group: row groups whose
+    # footer statistics (covering bbox, date, confidence) rule out every filter are not read; of the
+    # others, only the columns the filters need are read first, and the rest only for the row groups
+    # that match, and only the matching rows are turned into pandas. Memory then grows with the
+    # matches, not with the store. Both ways give the same rows, order, index, columns and dtypes.
 
     def query(self, **filters: Any) -> gpd.GeoDataFrame:
-        """The live mentions matching ``filters`` (see :func:`geo.query.query`)."""
-        from geo.query import query
+        """The live mentions matching ``filters`` (see :func:`geo.query.query`).
 
-        return query(self.mentions, self.articles, **filters)
+        The result's index is each row's position among the store's live
+        mentions (as in ``store.mentions``). Filters are validated, and names
+        and polygon files resolved, before any part is read.
+        """
+        return self._select(filters, list(MENTION_COLUMNS))
 
     def group_by(self, by: str, **filters: Any) -> pd.DataFrame:
         """Counts of mentions and articles per ``by`` over the matching mentions."""
         from geo.query import group_by
 
-        return group_by(self.query(**filters), by)
+        if by not in _GROUP_COLUMNS:
+            return group_by(empty_mentions(), by)  # raises the QueryError naming the choices
+        return group_by(self._select(filters, _GROUP_COLUMNS[by]), by)
 
     def export(self, path: str | os.PathLike[str], *, layer: str = "mentions", **filters: Any) -> int:
         """Write ``layer`` to ``path`` (format from the extension); returns the rows written.
 
-        Without filters the rows are streamed from the parts, so memory does
-        not grow with the store.
+        Rows are streamed from the parts, so memory does not grow with the
+        store: unfiltered, every row; filtered, the matching mentions (or
+        their articles) chunk by chunk, with the titles and urls of the
+        articles (small columns) as the only store-wide table held.
         """
         from geo.export import write
 
         if layer == "places":
-            frame: Any = self.places if not filters else places_from_mentions(self.query(**filters))
-            return write(frame, path, layer="places")
+            if not filters and self._loaded() is not None:
+                return write(self.places, path, layer="places")
+            return write(places_from_mentions(self._select(filters, _PLACE_INPUT)), path, layer="places")
         if filters:
-            ments = self.query(**filters)
-            if layer == "articles":
-                ids = set(ments["article_id"].dropna())
-                return write(self.articles[self.articles["article_id"].isin(ids)], path, layer="articles")
-            return write(ments, path, layer="mentions", articles=self.articles)
+            cached = self._loaded()
+            if cached is not None:
+                ments = self.query(**filters)
+                if layer == "articles":
+                    arts = cached["articles"]
+                    return write(arts[arts["article_id"].isin(set(ments["article_id"].dropna()))], path,
+                                 layer="articles")
+                return write(ments, path, layer="mentions", articles=cached["articles"])
+            from geo.query import compile_query
+
+            plan = compile_query(**filters)
+
+            def filtered() -> int:
+                manifest = self._read_manifest()
+                if layer == "articles":
+                    ids = self._select_from(manifest, plan, ["article_id"])["article_id"].dropna().unique()
+                    return write(self._iter_articles(manifest, ids), path, layer="articles", chunk_size=EXPORT_CHUNK)
+                return write(self._iter_select(manifest, plan, list(MENTION_COLUMNS)), path, layer="mentions",
+                             articles=self._article_lookup(manifest), chunk_size=EXPORT_CHUNK)
+
+            return self._retrying(filtered)
         if layer == "articles":
             return write(self.iter_tables("articles", batch_size=EXPORT_CHUNK), path, layer="articles",
                          chunk_size=EXPORT_CHUNK)
@@ -693,13 +739,165 @@ class Store:
         return write(self.iter_tables("mentions", batch_size=EXPORT_CHUNK), path, layer="mentions", articles=arts,
                      chunk_size=EXPORT_CHUNK)
 
-    def _article_lookup(self) -> pa.Table:
+    def _loaded(self) -> dict[str, Any] | None:
+        """The in-memory frames when they are loaded and current, else None (never loads them)."""
+        _, key = self._state()
+        return self._cache if key == self._cache_key and self._cache else None
+
+    def _retrying(self, fn: Any) -> Any:
+        """Run a streamed read; once more if it failed because a writer changed the store meanwhile."""
+        _, key = self._state()
+        try:
+            return fn()
+        except StoreError:
+            if self._state()[1] == key:
+                raise
+            logger.info("store %s changed during a streamed read; reading it again", self.path)
+            return fn()
+
+    def _select(self, filters: dict[str, Any], columns: list[str]) -> gpd.GeoDataFrame:
+        """The matching live mentions with ``columns`` (+ geometry): in memory when loaded, else streamed."""
+        from geo.query import compile_query, query
+
+        cached = self._loaded()
+        if cached is not None:
+            out = query(cached["mentions"], cached["articles"], **filters)
+            return out if len(columns) == len(MENTION_COLUMNS) else out[[*columns, "geometry"]]
+        plan = compile_query(**filters)  # bad filters fail before any part is read
+        return self._retrying(lambda: self._select_from(self._read_manifest(), plan, columns))
+
+    def _select_from(self, manifest: dict[str, Any], plan: Any, columns: list[str]) -> gpd.GeoDataFrame:
+        chunks = list(self._iter_select(manifest, plan, columns))
+        if chunks:
+            out = gpd.GeoDataFrame(pd.concat(chunks), geometry="geometry", crs=CRS)
+            # the index the in-memory path gives: positions taken from a RangeIndex (a range when contiguous)
+            pos = out.index.to_numpy()
+            out.index = pd.RangeIndex(int(pos[-1]) + 1).take(pos)
+            return out
+        out = self._empty_frame(manifest, columns)
+        out.index = pd.RangeIndex(0).take(np.array([], dtype=np.int64))
+        return out
+
+    def _empty_frame(self, manifest: dict[str, Any], columns: list[str]) -> gpd.GeoDataFrame:
+        cols = {c: MENTION_COLUMNS[c] for c in columns}
+        if not manifest["batches"]:
+            frame = empty_mentions()
+            return gpd.GeoDataFrame(frame[[*cols, "geometry"]], geometry="geometry", crs=CRS)
+        schema = pq.read_schema(self._verify(manifest["batches"][0]["parts"]["mentions"]))
+        frame = self._to_frame(schema.empty_table().select([*cols, "geometry"]), cols)
+        return gpd.GeoDataFrame(frame[[*cols, "geometry"]], geometry="geometry", crs=CRS)
+
+    def _iter_select(self, manifest: dict[str, Any], plan: Any, columns: list[str]) -> Iterator[gpd.GeoDataFrame]:
+        """The matching live mentions, one frame per row group that has any, indexed by live position."""
+        winners = self._winners(manifest)
+        text_ids = self._text_ids(manifest, plan, winners) if plan.words is not None else None
+        if text_ids is not None and len(text_ids) == 0:
+            return
+        # read first: what the filters test, and what tells live rows from replaced ones
+        # (_batch, a run-length-encoded integer, is always read: it gives the row count cheaply)
+        probe = [c for c in plan.columns if c != "geometry"] + ["_batch"]
+        if winners is not None and "article_id" not in probe:
+            probe.append("article_id")
+        spatial = bool(plan.spatial)
+        out_cols = [*columns, "geometry"]
+        offset = 0  # live mentions before the current row group
+        for b in manifest["batches"]:
+            entry = b["parts"]["mentions"]
+            path = self._verify(entry)
+            try:
+                pf = pq.ParquetFile(path)
+                may = _row_groups_may_match(pf, plan)
+                for i, go in enumerate(may):
+                    if not go:
+                        offset += self._live_rows(pf, i, winners)
+                        continue
+                    first = pf.read_row_group(i, columns=probe + (["geometry"] if spatial else []))
+                    rows = np.arange(pf.metadata.row_group(i).num_rows)
+                    if winners is not None:
+                        live = _live(first, winners)
+                        first = first.filter(live)
+                        rows = rows[np.asarray(live)]
+                    n_live = first.num_rows
+                    if n_live and (plan.columns or text_ids is not None):
+                        cols = {c: MENTION_COLUMNS[c] for c in probe if c in MENTION_COLUMNS}
+                        frame = self._to_frame(first, cols)
+                        hit = np.flatnonzero(plan.mask(frame, text_ids=text_ids))
+                    else:
+                        hit = np.arange(n_live)
+                    if len(hit):
+                        rest = [c for c in out_cols if c not in first.column_names]
+                        got = first.take(pa.array(hit))
+                        # the other columns are read only now, for a row group that has matches
+                        more = pf.read_row_group(i, columns=rest).take(pa.array(rows[hit])) if rest else got
+                        table = pa.Table.from_arrays([more[c] if c in rest else got[c] for c in out_cols],
+                                                     names=out_cols)
+                        frame = self._to_frame(table, {c: MENTION_COLUMNS[c] for c in columns})
+                        frame = gpd.GeoDataFrame(frame[out_cols], geometry="geometry", crs=CRS)
+                        frame.index = pd.RangeIndex(offset + n_live).take(offset + hit)
+                        yield frame
+                    offset += n_live
+            except (pa.ArrowException, OSError) as err:
+                raise StoreError(f"store {self.path}: part file {entry['file']} is unreadable: {err}") from err
+
+    def _live_rows(self, pf: pq.ParquetFile, i: int, winners: tuple[pa.Array, pa.Array] | None) -> int:
+        """Live rows in row group ``i`` (all of them unless some article was replaced)."""
+        if winners is None:
+            return pf.metadata.row_group(i).num_rows
+        t = pf.read_row_group(i, columns=["article_id", "_batch"])
+        return int(np.asarray(_live(t, winners)).sum())
+
+    def _text_ids(self, manifest: dict[str, Any], plan: Any, winners: tuple[pa.Array, pa.Array] | None) -> pd.Index:
+        """Ids of the live articles matching the text filter, reading article_id, title and text only."""
+        found: list[pd.Index] = []
+        cols = {c: ARTICLE_COLUMNS[c] for c in ("article_id", "title", "text")}
+        for b in manifest["batches"]:
+            entry = b["parts"]["articles"]
+            path = self._verify(entry)
+            try:
+                pf = pq.ParquetFile(path)
+                want = [*cols, "_batch"] if winners is not None else list(cols)
+                for rb in pf.iter_batches(batch_size=EXPORT_CHUNK, columns=want):
+                    table = pa.Table.from_batches([rb])
+                    if winners is not None:
+                        table = table.filter(_live(table, winners))
+                    found.append(plan.text_ids(self._to_frame(table, cols)))
+            except (pa.ArrowException, OSError) as err:
+                raise StoreError(f"store {self.path}: part file {entry['file']} is unreadable: {err}") from err
+        return pd.Index(pd.concat([i.to_series() for i in found]).unique()) if found else pd.Index([])
+
+    def _iter_articles(self, manifest: dict[str, Any], ids: Any) -> Iterator[gpd.GeoDataFrame]:
+        """The live articles whose id is in ``ids``, in store order, chunk by chunk."""
+        import pyarrow.compute as pc
+
+        if len(ids) == 0:
+            return
+        value_set = pa.array([str(i) for i in ids], pa.large_string())
+        winners = self._winners(manifest)
+        want = [*ARTICLE_COLUMNS, "_batch", "geometry"]
+        for b in manifest["batches"]:
+            entry = b["parts"]["articles"]
+            path = self._verify(entry)
+            try:
+                for rb in pq.ParquetFile(path).iter_batches(batch_size=EXPORT_CHUNK, columns=want):
+                    table = pa.Table.from_batches([rb])
+                    if winners is not None:
+                        table = table.filter(_live(table, winners))
+                    table = table.filter(pc.fill_null(
+                        pc.is_in(pc.cast(table["article_id"], pa.large_string()), value_set=value_set), False))
+                    if table.num_rows:
+                        frame = self._to_frame(table, ARTICLE_COLUMNS)
+                        yield gpd.GeoDataFrame(frame[[*ARTICLE_COLUMNS, "geometry"]], geometry="geometry", crs=CRS)
+            except (pa.ArrowException, OSError) as err:
+                raise StoreError(f"store {self.path}: part file {entry['file']} is unreadable: {err}") from err
+
+    def _article_lookup(self, manifest: dict[str, Any] | None = None) -> pa.Table:
         """article_id, title, url of the live articles, as an Arrow table (small columns only, for joins)."""
         import pyarrow.compute as pc
 
         cols = ["article_id", "title", "url"]
+        manifest = manifest if manifest is not None else self._read_manifest()
         parts = [self._read_part(b["parts"]["articles"], cols).cast(pa.schema([(c, pa.large_string()) for c in cols]))
-                 for b in self._read_manifest()["batches"]]
+                 for b in manifest["batches"]]
         if not parts:
             return pa.table({c: pa.array([], pa.large_string()) for c in cols})
         table = pa.concat_tables(parts)
@@ -720,3 +918,109 @@ def _last_occurrence(mentions: pd.DataFrame) -> pd.DataFrame:
     run = (mentions["mention_index"] == 0).astype("int64").groupby(key, sort=False).cumsum()
     last = run.groupby(key, sort=False).transform("max")
     return mentions[(run == last).to_numpy()]
+
+
+# mention columns group_by reads for each key (article_id counts the articles)
+_GROUP_COLUMNS = {"country": ["article_id", "country_code"], "admin1": ["article_id", "country_code", "admin1"],
+                  "place": ["article_id", "place_id", "name"], "day": ["article_id", "date"],
+                  "week": ["article_id", "date"]}
+# mention columns places_from_mentions reads
+_PLACE_INPUT = ["article_id", "place_id", "name", "feature_class", "feature_code", "country_code", "admin1",
+                "lat", "lon", "footprint_id"]
+# slack (degrees) in the row-group box tests, and one microsecond for timestamps that statistics may truncate
+_PAD_DEG = 1e-9
+_PAD_TIME = pd.Timedelta(1, "us")
+
+
+def _live(table: pa.Table, winners: tuple[pa.Array, pa.Array]) -> pa.Array:
+    """Boolean mask of the rows of ``table`` (article_id, _batch) that belong to their article's live batch."""
+    import pyarrow.compute as pc
+
+    ids, batch = winners
+    pos = pc.index_in(pc.cast(table["article_id"], pa.large_string()), value_set=ids)
+    return pc.fill_null(pc.equal(batch.take(pos), table["_batch"]), False)
+
+
+def _row_groups_may_match(pf: pq.ParquetFile, plan: Any) -> list[bool]:
+    """Per row group: False when its footer statistics prove no row can match ``plan``.
+
+    Safe by construction: a row group is ruled out only by statistics that
+    bound every non-null value (nulls match no spatial, date or confidence
+    filter); missing statistics (old parts without the covering bbox column,
+    unwritten stats) rule nothing out.
+    """
+    md = pf.metadata
+    n = md.num_row_groups
+    if n == 0 or not (plan.spatial or plan.since is not None or plan.until is not None
+                      or plan.min_confidence is not None):
+        return [True] * n
+    paths = {md.row_group(0).column(j).path_in_schema: j for j in range(md.num_columns)}
+    bbox = _covering_bbox(pf)
+    bbox_cols = [paths.get(c) for c in bbox] if bbox else None
+    if bbox_cols is not None and None in bbox_cols:
+        bbox_cols = None
+    out = []
+    for i in range(n):
+        rg = md.row_group(i)
+        ok = True
+        if plan.spatial and bbox_cols is not None:
+            xmin, ymin, xmax, ymax = (_stats(rg, j) for j in bbox_cols)
+            if "empty" in (xmin, ymin, xmax, ymax):
+                ok = False
+            elif None not in (xmin, ymin, xmax, ymax):
+                box = (xmin[0], ymin[0], xmax[1], ymax[1])  # type: ignore[index]
+                ok = all(any(_overlaps(box, b) for b in f.boxes) for f in plan.spatial)
+        if ok and (plan.since is not None or plan.until is not None) and "date" in paths:
+            st = _stats(rg, paths["date"])
+            if st == "empty":
+                ok = False
+            elif st is not None:
+                try:
+                    lo, hi = (_utc(v) for v in st)
+                except (TypeError, ValueError):
+                    lo = hi = None
+                if lo is not None and hi is not None:
+                    ok = not ((plan.since is not None and hi < plan.since - _PAD_TIME)
+                              or (plan.until is not None and lo > plan.until + _PAD_TIME))
+        if ok and plan.min_confidence is not None and "confidence" in paths:
+            st = _stats(rg, paths["confidence"])
+            if st == "empty":
+                ok = False
+            elif st is not None and isinstance(st[1], float):
+                ok = st[1] >= plan.min_confidence
+        out.append(ok)
+    return out
+
+
+def _covering_bbox(pf: pq.ParquetFile) -> list[str] | None:
+    """Column paths (xmin, ymin, xmax, ymax) of the GeoParquet 1.1 covering bbox of the geometry, if any."""
+    meta = pf.schema_arrow.metadata or {}
+    try:
+        geo = json.loads(meta[b"geo"])
+        cov = geo["columns"][geo.get("primary_column", "geometry")]["covering"]["bbox"]
+        return [".".join(cov[k]) for k in ("xmin", "ymin", "xmax", "ymax")]
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _stats(rg: Any, j: int) -> tuple[Any, Any] | str | None:
+    """(min, max) of column ``j`` in a row group; "empty" when every value is null; None when unknown."""
+    st = rg.column(j).statistics
+    if st is None:
+        return None
+    if st.has_min_max:
+        return st.min, st.max
+    if st.has_null_count and st.null_count == rg.num_rows:
+        return "empty"
+    return None
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Closed boxes (west, south, east, north) meet, with a hair of slack."""
+    return (a[0] <= b[2] + _PAD_DEG and a[2] >= b[0] - _PAD_DEG
+            and a[1] <= b[3] + _PAD_DEG and a[3] >= b[1] - _PAD_DEG)
+
+
+def _utc(value: Any) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
