@@ -69,7 +69,7 @@ _IDX = {f: i for i, f in enumerate(FEATURES)}
 DEFAULT_WEIGHTS = {
     "logpop": 8.0, "country": 0.5, "admin1": -0.5, "admin2": -1.0, "capital": 0.0, "ppla": 0.0,
     "ppla2": 0.0, "ppl": -0.7, "region": 1.5, "physical": 0.5, "kind_alt": -3.0,
-    "kind_abbr": 0.3, "kind_demonym": 0.0, "qual_agree": 2.0, "qual_clash": -2.0,
+    "kind_abbr": 0.3, "kind_demonym": 0.0, "qual_agree": 3.0, "qual_clash": -3.0,
     "ctx_country": 4.0, "ctx_country_any": 2.0, "ctx_admin1": 2.0, "ctx_admin1_any": 1.0,
     "near": 2.0, "near_any": 2.0, "near_mid_any": 0.5, "contains": 5.0,
     "hint_match": 0.7, "hint_clash": -0.7, "rank0": 0.0, "zero_pop": 2.0, "curated": 2.5,

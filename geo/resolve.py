@@ -67,7 +67,7 @@ class ArticleResult:
     problems: list[str] = field(default_factory=list)
 
 
-_QUALIFIER_GAPS = (", ", ",", " (", ", the ", " - ")
+_QUALIFIER_GAPS = (", ", ",", " (", ", the ", " - ", " in ", ", in ", " located in ", ", located in ")
 _LIST_GAPS = frozenset({", ", " and ", ", and ", " or ", ", or ", " & ", "; "})
 _SAME_PLACE_KM = 161.0
 _ROUNDS = 3

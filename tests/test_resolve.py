@@ -326,3 +326,15 @@ def test_a_trailing_s_falls_back_to_a_peoples_name_never_to_a_town(gazetteer_db)
     assert {m.place.country_code for m in candidates(gazetteer_db, "Kenyans").matches} == {"KE"}
     assert candidates(gazetteer_db, "Millbrook").matches   # a town of that name exists
     assert candidates(gazetteer_db, "Millbrooks").matches == []
+
+
+def test_located_in_and_comma_in_qualify_like_a_comma(res):
+    # the other names (a lab in Atlanta, Georgia) pull toward Georgia's Fulton County
+    text = ("Dead swans were found in Fulton County located in Illinois; samples went to "
+            "Atlanta, Georgia, and Athens, Georgia.")
+    r = given(res, text, "Fulton County", "Illinois", "Atlanta", "Georgia", "Athens", "Georgia")
+    assert place_of(r, "Fulton County")[0].admin1 == "IL"
+    text = ("Flooding closed schools in Marion, in Grant County, Indiana; crews came from "
+            "Columbus, Ohio, and Dayton, Ohio.")
+    r = given(res, text, "Marion", "Grant County", "Indiana", "Columbus", "Ohio", "Dayton", "Ohio")
+    assert [p.admin1 for p in place_of(r, "Marion") + place_of(r, "Grant County")] == ["IN", "IN"]
