@@ -299,7 +299,9 @@ class Store:
             raise StoreError(f"store {self.path}: part file {entry['file']} is corrupt (checksum mismatch); "
                              f"the store is damaged (see `eventmap store check`)")
         try:
-            table = pq.read_table(pa.BufferReader(data), columns=columns)
+            pf = pq.ParquetFile(pa.BufferReader(data))
+            # the covering bbox only serves streamed queries: not decoded for in-memory frames
+            table = pf.read(columns=[c for c in pf.schema_arrow.names if c != "bbox"])
         except (pa.ArrowException, OSError, ValueError) as err:
             raise StoreError(f"store {self.path}: part file {entry['file']} is unreadable: {err}") from err
         if table.num_rows != entry["rows"]:
@@ -807,21 +809,34 @@ class Store:
             try:
                 pf = pq.ParquetFile(path)
                 may = _row_groups_may_match(pf, plan)
+                # points with a covering bbox: spatial filters test its x, y (no WKB decoding, no STRtree
+                # over every point); other parts (older stores) decode the geometry
+                xy_cols = _point_xy(pf) if spatial else None
+                geo_cols = (xy_cols or ["geometry"]) if spatial else []
                 for i, go in enumerate(may):
                     if not go:
                         offset += self._live_rows(pf, i, winners)
                         continue
-                    first = pf.read_row_group(i, columns=probe + (["geometry"] if spatial else []))
+                    first = pf.read_row_group(i, columns=probe + geo_cols)
                     rows = np.arange(pf.metadata.row_group(i).num_rows)
                     if winners is not None:
                         live = _live(first, winners)
                         first = first.filter(live)
                         rows = rows[np.asarray(live)]
                     n_live = first.num_rows
+                    xy = None
+                    if xy_cols:
+                        name = xy_cols[0].split(".")[0]
+                        # flatten() applies the struct's nulls (no geometry) to x and y: NaN, never matched
+                        xy = tuple(a.to_numpy(zero_copy_only=False) for a in first[name].combine_chunks().flatten())
+                        first = first.drop_columns([name])
                     if n_live and (plan.columns or text_ids is not None):
                         cols = {c: MENTION_COLUMNS[c] for c in probe if c in MENTION_COLUMNS}
-                        frame = self._to_frame(first, cols)
-                        hit = np.flatnonzero(plan.mask(frame, text_ids=text_ids))
+                        if xy is not None or not spatial:  # no geometry needed: a plain frame of the columns
+                            frame = _typed(first.select(list(cols)).to_pandas(), cols)
+                        else:
+                            frame = self._to_frame(first, cols)
+                        hit = np.flatnonzero(plan.mask(frame, text_ids=text_ids, xy=xy))
                     else:
                         hit = np.arange(n_live)
                     if len(hit):
@@ -1001,6 +1016,19 @@ def _covering_bbox(pf: pq.ParquetFile) -> list[str] | None:
         return [".".join(cov[k]) for k in ("xmin", "ymin", "xmax", "ymax")]
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _point_xy(pf: pq.ParquetFile) -> list[str] | None:
+    """Paths of the covering bbox's xmin, ymin when every geometry of the part is a 2D point, else None."""
+    bbox = _covering_bbox(pf)
+    if bbox is None:
+        return None
+    try:
+        geo = json.loads((pf.schema_arrow.metadata or {})[b"geo"])
+        types = geo["columns"][geo.get("primary_column", "geometry")]["geometry_types"]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return bbox[:2] if isinstance(types, list) and set(types) <= {"Point"} else None
 
 
 def _stats(rg: Any, j: int) -> tuple[Any, Any] | str | None:

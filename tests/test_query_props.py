@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo.frames import empty_mentions
-from geo.query import EARTH_RADIUS_KM, query
+from geo.query import EARTH_RADIUS_KM, compile_query, query
 import geopandas as gpd
 import pandas as pd
 
@@ -43,7 +43,12 @@ def frame(points: list[tuple[float, float]]) -> gpd.GeoDataFrame:
 
 
 def got(m: gpd.GeoDataFrame, **kw) -> set[int]:
-    return set(query(m, None, **kw).index.tolist())
+    rows = set(query(m, None, **kw).index.tolist())
+    # the coordinate path (points given as x, y, as a streaming store reads them) keeps the same rows
+    pts = m.geometry.to_numpy()
+    xy = (shapely.get_x(pts).astype(float), shapely.get_y(pts).astype(float))
+    assert set(np.flatnonzero(compile_query(**kw).mask(m, xy=xy)).tolist()) == rows
+    return rows
 
 
 @SETTINGS
