@@ -83,7 +83,8 @@ class _Readings:
     """
 
     __slots__ = ("lat", "lon", "kc", "is_country", "is_admin1", "capital", "point", "is_cap",
-                 "has_cap", "has_area", "cc_keys", "a1_keys", "hint_ok", "major", "admin_like")
+                 "has_cap", "has_area", "cc_keys", "a1_keys", "hint_ok", "major", "admin_like",
+                 "town")
 
     def __init__(self, cands: list, hint: str | None) -> None:
         places = [m.place for m in cands]
@@ -95,6 +96,7 @@ class _Readings:
         self.is_admin1 = np.array([k == "admin1" for k in kcs])
         self.capital = np.array([k == "capital" for k in kcs])
         self.point = np.array([k not in ("country", "admin1", "region") for k in kcs])
+        self.town = np.array([k in ("capital", "ppla", "ppla2", "ppl") for k in kcs])
         own_cc = {p.country_code for p in places if rk.is_country(p)}
         # a capital whose country other names name ("Washington" beside "U.S."), unless
         # this very name may be the country ("Mexico", "Kuwait", "Panama")
@@ -120,7 +122,7 @@ class _Group:
 
     __slots__ = ("key", "idx", "cands", "hint", "static", "readings", "choice", "qual_targets",
                  "qual_sources", "scores", "feats", "actor", "siblings", "prior", "off", "rows",
-                 "ctx_w", "_probs_of", "_probs")
+                 "ctx_w", "_probs_of", "_probs", "dateline")
 
     def __init__(self, key, cands, hint, readings: _Readings):
         self.key = key
@@ -142,6 +144,7 @@ class _Group:
         self.ctx_w = None     # weights of the other names as its context
         self._probs_of = None
         self._probs = None
+        self.dateline = False   # opens a dateline ("WASHINGTON —"): a town, not a state
 
     def probs(self) -> np.ndarray:
         """Softmax of the current scores; cached, as scores are replaced, never changed in place."""
@@ -256,6 +259,8 @@ class Resolver:
                 g.static = static
             g.idx.append(i)
             of_span.append(g)
+            if s.kind == "place" and _is_dateline(text, s.start, s.end):
+                g.dateline = True
             if s.kind != "demonym" and c.can_act:
                 actor[i] = actor_context(text, s.start, s.end)
                 g.actor |= actor[i]
@@ -303,9 +308,12 @@ class Resolver:
             qa, qc = _qualifier_features(g)   # depend on candidates only
             feats[:, I["qual_agree"]] = qa
             feats[:, I["qual_clash"]] = qc
-            if r.hint_ok is not None:   # the text said "County", "Lake"...: does the reading fit?
-                feats[r.hint_ok, I["hint_match"]] = 1.0
-                feats[~r.hint_ok, I["hint_clash"]] = 1.0
+            hint_ok = r.hint_ok
+            if hint_ok is None and g.dateline and r.town.any():
+                hint_ok = r.town   # datelines name towns ("WASHINGTON —" is the capital)
+            if hint_ok is not None:   # the text said "County", "Lake"...: does the reading fit?
+                feats[hint_ok, I["hint_match"]] = 1.0
+                feats[~hint_ok, I["hint_clash"]] = 1.0
             if g.actor:
                 feats[r.capital, I["actor_capital"]] = 1.0
                 feats[r.is_country, I["actor_country"]] = 1.0
@@ -399,6 +407,22 @@ _GENERICS = {
     "mountains": lambda n: (f"{n} Mountains",), "islands": lambda n: (f"{n} Island",),
 }
 _GENERIC_AFTER = re.compile(r" (" + "|".join(_GENERICS) + r")\b", re.IGNORECASE)
+
+
+_DATELINE_TAIL = re.compile(
+    r"(?:,\s*[A-Z][\w.'\u2019]*(?:\s[A-Z][\w.'\u2019]*){0,2},?)?\s*"
+    r"(?:\((?:AP|Reuters|AFP|UPI|CNN|Xinhua|dpa)\)\s*)?(?:[\u2014\u2013]|--?\s)")
+
+
+def _is_dateline(text: str, start: int, end: int) -> bool:
+    """Does the name open a dateline ("WASHINGTON —", "SEOUL, South Korea (AP) --")?"""
+    name = text[start:end]
+    if not name.isupper() or sum(ch.isalpha() for ch in name) < 3:
+        return False
+    before = text[max(0, start - 2):start]
+    if start and not (before.endswith(("\n", ". ", "\t")) or before.strip() == ""):
+        return False
+    return bool(_DATELINE_TAIL.match(text, end))
 
 
 def _shared_generics(text: str, spans: list) -> list:

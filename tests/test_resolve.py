@@ -338,3 +338,13 @@ def test_located_in_and_comma_in_qualify_like_a_comma(res):
             "Columbus, Ohio, and Dayton, Ohio.")
     r = given(res, text, "Marion", "Grant County", "Indiana", "Columbus", "Ohio", "Dayton", "Ohio")
     assert [p.admin1 for p in place_of(r, "Marion") + place_of(r, "Grant County")] == ["IN", "IN"]
+
+
+def test_a_dateline_names_a_town_not_a_state(res):
+    text = "Senate passes budget bill. WASHINGTON — Lawmakers voted 60-40 on Tuesday."
+    r = given(res, text, "WASHINGTON")
+    (p,) = place_of(r, "WASHINGTON")
+    assert (p.fcode, p.country_code, p.admin1) == ("PPLC", "US", "DC")
+    # the same word in running text is not a dateline
+    r = given(res, "Apple growers in WASHINGTON expect a record harvest.", "WASHINGTON")
+    assert place_of(r, "WASHINGTON")[0].fcode == "ADM1"
