@@ -13,6 +13,13 @@ plus an fsync of the directory). A reader only ever follows the manifest, so it
 sees a batch entirely or not at all; a writer killed at any moment leaves at
 most unreferenced part files, which the next writer removes.
 
+A mentions part whose geometry is exactly ``Point(lon, lat)`` (missing where
+lon/lat are NaN), checked when it is written, is listed with ``"points":
+["lon", "lat"]``: streamed queries then test spatial filters on those two
+columns and skip row groups by their min/max statistics, instead of decoding
+every WKB point. Parts without the mark (older stores, odd frames) are read
+the general way; the schema version is unchanged.
+
 Replacement is "latest batch wins": every row carries its batch number
 (``_batch``) and an article stored again with new content (same id, new
 fingerprint) hides its rows from earlier batches. :meth:`Store.compact` rewrites
@@ -69,6 +76,8 @@ ROW_GROUP = 50_000
 #: 10M-row one export with the same peak memory, large enough to amortise kernel calls
 EXPORT_CHUNK = 10_000
 _HASH_CHUNK = 1 << 20
+#: the mention columns holding each point's x and y (see ``"points"`` in the module docstring)
+POINTS_XY = ("lon", "lat")
 
 
 @dataclass
@@ -299,9 +308,7 @@ class Store:
             raise StoreError(f"store {self.path}: part file {entry['file']} is corrupt (checksum mismatch); "
                              f"the store is damaged (see `eventmap store check`)")
         try:
-            pf = pq.ParquetFile(pa.BufferReader(data))
-            # the covering bbox only serves streamed queries: not decoded for in-memory frames
-            table = pf.read(columns=[c for c in pf.schema_arrow.names if c != "bbox"])
+            table = pq.read_table(pa.BufferReader(data), columns=columns)
         except (pa.ArrowException, OSError, ValueError) as err:
             raise StoreError(f"store {self.path}: part file {entry['file']} is unreadable: {err}") from err
         if table.num_rows != entry["rows"]:
@@ -484,12 +491,13 @@ class Store:
         name = f"{seq:06d}-{tag}-{layer}.parquet"
         final = self.path / PARTS_DIR / name
         with atomic_path(final) as tmp:
-            # mentions carry a GeoParquet 1.1 covering bbox: its row-group statistics let spatial queries
-            # skip row groups (parts without it, from older stores, are read in full)
-            frame.to_parquet(tmp, index=False, row_group_size=ROW_GROUP, compression="zstd",
-                             write_covering_bbox=layer == "mentions")
-        return {"file": f"{PARTS_DIR}/{name}", "sha256": _sha256_file(final), "rows": len(frame),
-                "bytes": final.stat().st_size}
+            frame.to_parquet(tmp, index=False, row_group_size=ROW_GROUP, compression="zstd")
+        entry = {"file": f"{PARTS_DIR}/{name}", "sha256": _sha256_file(final), "rows": len(frame),
+                 "bytes": final.stat().st_size}
+        if layer == "mentions" and _points_are_lonlat(frame):
+            # streamed spatial queries may then test (and prune row groups on) lon/lat instead of the WKB
+            entry["points"] = list(POINTS_XY)
+        return entry
 
     def ingest(self, data: Any, **parse_options: Any) -> IngestReport:
         """Add articles to the store.
@@ -676,7 +684,7 @@ class Store:
     #
     # When the store's frames are already in memory (``.mentions``/``.articles`` were read), queries
     # run on them. Otherwise the mention parts are streamed row group by row group: row groups whose
-    # footer statistics (covering bbox, date, confidence) rule out every filter are not read; of the
+    # footer statistics (lon/lat, date, confidence) rule out every filter are not read; of the
     # others, only the columns the filters need are read first, and the rest only for the row groups
     # that match, and only the matching rows are turned into pandas. Memory then grows with the
     # matches, not with the store. Both ways give the same rows, order, index, columns and dtypes.
@@ -808,10 +816,10 @@ class Store:
             path = self._verify(entry)
             try:
                 pf = pq.ParquetFile(path)
-                may = _row_groups_may_match(pf, plan)
-                # points with a covering bbox: spatial filters test its x, y (no WKB decoding, no STRtree
-                # over every point); other parts (older stores) decode the geometry
-                xy_cols = _point_xy(pf) if spatial else None
+                # a part whose geometry is exactly Point(lon, lat): spatial filters test lon, lat (no WKB
+                # decoding, no STRtree over every point); other parts (older stores) decode the geometry
+                xy_cols = list(POINTS_XY) if entry.get("points") == list(POINTS_XY) else None
+                may = _row_groups_may_match(pf, plan, xy_cols)
                 geo_cols = (xy_cols or ["geometry"]) if spatial else []
                 for i, go in enumerate(may):
                     if not go:
@@ -825,11 +833,8 @@ class Store:
                         rows = rows[np.asarray(live)]
                     n_live = first.num_rows
                     xy = None
-                    if xy_cols:
-                        name = xy_cols[0].split(".")[0]
-                        # flatten() applies the struct's nulls (no geometry) to x and y: NaN, never matched
-                        xy = tuple(a.to_numpy(zero_copy_only=False) for a in first[name].combine_chunks().flatten())
-                        first = first.drop_columns([name])
+                    if spatial and xy_cols:  # NaN (no point) is never matched
+                        xy = tuple(first[c].to_numpy(zero_copy_only=False).astype("float64") for c in xy_cols)
                     if n_live and (plan.columns or text_ids is not None):
                         cols = {c: MENTION_COLUMNS[c] for c in probe if c in MENTION_COLUMNS}
                         if xy is not None or not spatial:  # no geometry needed: a plain frame of the columns
@@ -956,13 +961,14 @@ def _live(table: pa.Table, winners: tuple[pa.Array, pa.Array]) -> pa.Array:
     return pc.fill_null(pc.equal(batch.take(pos), table["_batch"]), False)
 
 
-def _row_groups_may_match(pf: pq.ParquetFile, plan: Any) -> list[bool]:
+def _row_groups_may_match(pf: pq.ParquetFile, plan: Any, xy_cols: list[str] | None) -> list[bool]:
     """Per row group: False when its footer statistics prove no row can match ``plan``.
 
     Safe by construction: a row group is ruled out only by statistics that
-    bound every non-null value (nulls match no spatial, date or confidence
-    filter); missing statistics (old parts without the covering bbox column,
-    unwritten stats) rule nothing out.
+    bound every non-null value (rows without a point, date or confidence
+    match no spatial, date or confidence filter); the point statistics are
+    used only for a part whose geometry is known to be Point(lon, lat)
+    (``xy_cols``); missing statistics rule nothing out.
     """
     md = pf.metadata
     n = md.num_row_groups
@@ -970,20 +976,19 @@ def _row_groups_may_match(pf: pq.ParquetFile, plan: Any) -> list[bool]:
                       or plan.min_confidence is not None):
         return [True] * n
     paths = {md.row_group(0).column(j).path_in_schema: j for j in range(md.num_columns)}
-    bbox = _covering_bbox(pf)
-    bbox_cols = [paths.get(c) for c in bbox] if bbox else None
-    if bbox_cols is not None and None in bbox_cols:
-        bbox_cols = None
+    xy = [paths.get(c) for c in xy_cols] if xy_cols else None
+    if xy is not None and None in xy:
+        xy = None
     out = []
     for i in range(n):
         rg = md.row_group(i)
         ok = True
-        if plan.spatial and bbox_cols is not None:
-            xmin, ymin, xmax, ymax = (_stats(rg, j) for j in bbox_cols)
-            if "empty" in (xmin, ymin, xmax, ymax):
+        if plan.spatial and xy is not None:
+            x, y = (_stats(rg, j) for j in xy)
+            if "empty" in (x, y):
                 ok = False
-            elif None not in (xmin, ymin, xmax, ymax):
-                box = (xmin[0], ymin[0], xmax[1], ymax[1])  # type: ignore[index]
+            elif x is not None and y is not None:
+                box = (x[0], y[0], x[1], y[1])  # type: ignore[index]
                 ok = all(any(_overlaps(box, b) for b in f.boxes) for f in plan.spatial)
         if ok and (plan.since is not None or plan.until is not None) and "date" in paths:
             st = _stats(rg, paths["date"])
@@ -1007,28 +1012,16 @@ def _row_groups_may_match(pf: pq.ParquetFile, plan: Any) -> list[bool]:
     return out
 
 
-def _covering_bbox(pf: pq.ParquetFile) -> list[str] | None:
-    """Column paths (xmin, ymin, xmax, ymax) of the GeoParquet 1.1 covering bbox of the geometry, if any."""
-    meta = pf.schema_arrow.metadata or {}
-    try:
-        geo = json.loads(meta[b"geo"])
-        cov = geo["columns"][geo.get("primary_column", "geometry")]["covering"]["bbox"]
-        return [".".join(cov[k]) for k in ("xmin", "ymin", "xmax", "ymax")]
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _point_xy(pf: pq.ParquetFile) -> list[str] | None:
-    """Paths of the covering bbox's xmin, ymin when every geometry of the part is a 2D point, else None."""
-    bbox = _covering_bbox(pf)
-    if bbox is None:
-        return None
-    try:
-        geo = json.loads((pf.schema_arrow.metadata or {})[b"geo"])
-        types = geo["columns"][geo.get("primary_column", "geometry")]["geometry_types"]
-    except (KeyError, TypeError, ValueError):
-        return None
-    return bbox[:2] if isinstance(types, list) and set(types) <= {"Point"} else None
+def _points_are_lonlat(frame: gpd.GeoDataFrame) -> bool:
+    """True when every geometry is exactly the 2D Point(lon, lat), and missing exactly where lon or lat is NaN."""
+    geoms = frame.geometry.to_numpy()
+    types = shapely.get_type_id(geoms)
+    if not np.isin(types, (-1, 0)).all() or shapely.has_z(geoms).any():
+        return False  # something else than points and missing values
+    lon, lat = (frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in POINTS_XY)
+    # get_x/get_y are NaN for a missing or empty point: NaN must face NaN
+    return bool(np.array_equal(shapely.get_x(geoms), lon, equal_nan=True)
+                and np.array_equal(shapely.get_y(geoms), lat, equal_nan=True))
 
 
 def _stats(rg: Any, j: int) -> tuple[Any, Any] | str | None:

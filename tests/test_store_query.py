@@ -184,11 +184,11 @@ def test_the_store_exercises_what_it_should(loaded: Store) -> None:
     edited = loaded.articles[loaded.articles["title"].str.contains("updated", na=False)]["article_id"]
     assert len(edited) == 4
     assert m[m["article_id"].isin(edited)]["mention_index"].max() < 2
-    # several row groups per part, each part with the covering bbox column
+    # several row groups per part; every mentions part marked as holding Point(lon, lat)
     entry = loaded.batches[0]["parts"]["mentions"]
-    pf = pq.ParquetFile(loaded.path / entry["file"])
-    assert pf.num_row_groups > 3
-    assert "bbox" in pf.schema_arrow.names
+    assert pq.ParquetFile(loaded.path / entry["file"]).num_row_groups > 3
+    assert all(b["parts"]["mentions"].get("points") == ["lon", "lat"] for b in loaded.batches)
+    assert all("points" not in b["parts"]["articles"] for b in loaded.batches)
 
 
 @pytest.mark.parametrize("by", ["country", "admin1", "place", "day", "week"])
@@ -259,29 +259,32 @@ def test_statistics_skip_row_groups(store_dir: Path, loaded: Store, monkeypatch:
     assert "text" not in {c for cols in probes for c in cols}
 
 
-def test_old_parts_without_covering_bbox(tmp_path: Path, store_dir: Path, loaded: Store) -> None:
-    """Parts written before the covering bbox (schema version unchanged) are read in full, same results."""
+def test_parts_without_the_points_mark(tmp_path: Path, store_dir: Path, loaded: Store) -> None:
+    """Parts not marked as Point(lon, lat) (older stores; schema version unchanged) give the same results."""
     old = tmp_path / "old"
     shutil.copytree(store_dir, old)
     manifest = json.loads((old / "manifest.json").read_text())
     for b in manifest["batches"][::2]:
-        entry = b["parts"]["mentions"]
-        path = old / entry["file"]
-        table = pq.read_table(path)
-        meta = dict(table.schema.metadata)
-        geo_meta = json.loads(meta[b"geo"])
-        del geo_meta["columns"]["geometry"]["covering"]
-        meta[b"geo"] = json.dumps(geo_meta).encode()
-        table = table.drop_columns(["bbox"]).replace_schema_metadata(meta)
-        pq.write_table(table, path, row_group_size=ROW_GROUP, compression="zstd")
-        entry["bytes"] = path.stat().st_size
-        entry["sha256"] = geo.store._sha256_file(path)
+        del b["parts"]["mentions"]["points"]
     (old / "manifest.json").write_text(json.dumps(manifest))
-    store = Store(old, create=False)
     assert Store(old, create=False).check().ok
     for filters in FILTERS:  # spatial filters through the decoded geometry for these parts
         _same(Store(old, create=False).query(**filters), query(loaded.mentions, loaded.articles, **filters))
-    _same(store.mentions, loaded.mentions)
+
+
+def test_geometry_not_at_lon_lat_is_not_marked(tmp_path: Path) -> None:
+    """A frame whose geometry differs from its lon/lat: queries follow the geometry, streamed or not."""
+    r = _batch(5, "peninsula", "lowlands", "2024-05-01")
+    moved = np.arange(len(r.mentions)) % 3 == 0
+    r.mentions.loc[moved, "lon"] = r.mentions.loc[moved, "lon"] + 20.0  # lon/lat no longer the point
+    store = Store(tmp_path / "s")
+    store.ingest(r)
+    assert "points" not in store.batches[0]["parts"]["mentions"]
+    for filters in ({"bbox": "126,34,129,38"}, {"near": "36.0,127.5", "radius_km": 300},
+                    {"region": "Ring", "region_resolver": REGIONS}):
+        expected = query(store.mentions, store.articles, **filters)
+        assert len(expected) > 0
+        _same(Store(tmp_path / "s", create=False).query(**filters), expected)
 
 
 @pytest.mark.parametrize("filters", [
