@@ -6,7 +6,12 @@ points with ``--random-points``. For each size it measures: ingest, load
 (open the store, read the parts), STRtree build, region / radius / bbox
 queries, group-by-country, and streamed GeoJSON and GeoParquet exports (each
 export in a fresh subprocess, whose peak RSS is reported, to show that memory
-does not grow with the rows).
+does not grow with the rows). Cold queries (a fresh process opening the store,
+as ``eventmap query`` does) are timed in subprocesses too, both ways: loading
+the whole store then querying it in memory (what ``Store.query`` did before it
+streamed), and ``Store.query`` streaming the parts. The store is filled in date
+order (as feeds fill one), so a recent-dates query can skip row groups; places
+are spread at random, so spatial queries cannot.
 
 Targets at 1M mentions: region query <= 0.5 s after load, radius query <= 0.5 s,
 group-by-country <= 1 s, GeoJSON export <= 15 s with flat memory.
@@ -52,6 +57,36 @@ t, c = time.perf_counter(), time.process_time()
 n = Store(sys.argv[1], create=False).export(sys.argv[2], layer="mentions")
 el, cpu = time.perf_counter() - t, time.process_time() - c
 print(n, el, hwm(), before, cpu)
+"""
+
+
+# A cold query in a fresh process: "memory" loads every live row then filters (the old Store.query),
+# "streamed" is Store.query reading the parts row group by row group. argv: store, mode, filters JSON,
+# region WKB file or "-".
+QUERY_CHILD = r"""
+import json, sys, time
+
+def hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+
+import shapely
+from geo.query import query
+from geo.store import Store
+filters = json.loads(sys.argv[3])
+if sys.argv[4] != "-":
+    with open(sys.argv[4], "rb") as fh:
+        filters["region_resolver"] = {filters["region"]: shapely.from_wkb(fh.read())}
+before = hwm()
+t, c = time.perf_counter(), time.process_time()
+store = Store(sys.argv[1], create=False)
+if sys.argv[2] == "memory":
+    res = query(store.mentions, store.articles, **filters)
+else:
+    res = store.query(**filters)
+el, cpu = time.perf_counter() - t, time.process_time() - c
+print(len(res), el, hwm(), before, cpu)
 """
 
 
@@ -122,6 +157,15 @@ def export_in_child(store: Path, out: Path) -> tuple[int, float, float, float, f
     return int(n), float(el), int(rss_kb) / 1024, int(base_kb) / 1024, float(cpu)
 
 
+def query_in_child(store: Path, mode: str, filters: dict, region_wkb: Path | None) -> tuple[int, float, float, float]:
+    """(rows, seconds, peak RSS MB, CPU seconds) of one cold query in a fresh process."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    res = subprocess.run([sys.executable, "-c", QUERY_CHILD, str(store), mode, json.dumps(filters),
+                          str(region_wkb) if region_wkb else "-"], env=env, capture_output=True, text=True, check=True)
+    n, el, rss_kb, _base_kb, cpu = res.stdout.split()
+    return int(n), float(el), int(rss_kb) / 1024, float(cpu)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default=None, help="mention counts (default 10000,100000,1000000)")
@@ -133,6 +177,9 @@ def main() -> None:
     args = ap.parse_args()
     args.sizes = args.sizes or ("10000,100000" if args.quick else "10000,100000,1000000")
     args.places = args.places or (2000 if args.quick else 20000)
+
+    import numpy as np
+    import pandas as pd
 
     from geo._synthetic import random_places, synthetic_frames
     from geo.query import group_by
@@ -162,9 +209,9 @@ def main() -> None:
         region_geom = region_resolver(region_name)  # resolved once, outside the timings
     print(f"places   : {len(places)} ({'random points' if args.random_points else 'gazetteer'}; "
           f"{time.perf_counter() - t:.1f} s to draw)")
-    if region_geom is None:
-        import shapely
+    import shapely
 
+    if region_geom is None:
         region_geom = shapely.box(124, 33, 131, 43)
     regions = {region_name: region_geom}
     centre = (places[0].lat, places[0].lon)
@@ -176,6 +223,11 @@ def main() -> None:
     for n in [int(s) for s in args.sizes.split(",")]:
         r: dict[str, float | int] = {"mentions": n}
         a, m, _ = synthetic_frames(n, places=places, seed=n)
+        # a store fills in time order, as feeds deliver: articles, and their mentions, sorted by date
+        a = a.iloc[a["date"].argsort(kind="stable")]
+        rank = pd.Series(np.arange(len(a)), index=a["article_id"].to_numpy())
+        m = m.iloc[np.argsort(rank.reindex(m["article_id"].to_numpy()).to_numpy(), kind="stable")]
+        since = (a["date"].max() - pd.Timedelta(days=30)).strftime("%Y-%m-%d")
         r["articles"] = len(a)
         sdir = base / f"store-{n}"
         shutil.rmtree(sdir, ignore_errors=True)
@@ -204,7 +256,18 @@ def main() -> None:
         first, best, res = timed(lambda: store.query(region=region_name, region_resolver=regions,
                                                      since="2024-03-01", min_confidence=0.5))
         r["region_date_conf_s"] = best
-        store = ments = res = None  # free the frames before the export subprocesses
+        store = ments = res = None  # free the frames before the export and query subprocesses
+        wkb = base / "region.wkb"
+        wkb.write_bytes(shapely.to_wkb(region_geom))
+        cold = {"region": ({"region": region_name}, wkb), "bbox": ({"bbox": "170,-50,-170,0"}, None),
+                "since": ({"since": since}, None)}
+        for name, (filters, region_wkb) in cold.items():
+            for mode in ("memory", "streamed"):
+                cnt, el, rss, cpu = query_in_child(sdir, mode, filters, region_wkb)
+                r[f"cold_{name}_{mode}_s"], r[f"cold_{name}_{mode}_rss_mb"] = el, rss
+                r[f"cold_{name}_{mode}_cpu_s"] = cpu
+                r[f"cold_{name}_{mode}_hits"] = cnt
+            assert r[f"cold_{name}_memory_hits"] == r[f"cold_{name}_streamed_hits"]
         for ext in ("geojson", "parquet"):
             out = base / f"export-{n}.{ext}"
             cnt, el, rss, base_rss, cpu = export_in_child(sdir, out)
@@ -231,6 +294,17 @@ def main() -> None:
     print("|" + "---|" * len(cols))
     for r in rows:
         print("| " + " | ".join(f"{r[k]:.3f}" if isinstance(r[k], float) else f"{r[k]:,}" for k, _ in cols) + " |")
+    print("\nCold queries, each in a fresh process (open the store, query; seconds and peak RSS MB):"
+          " 'in memory' loads every live row first (Store.query before it streamed), 'streamed' is Store.query.")
+    print()
+    print("| mentions | query | hits | in memory s | in memory RSS MB | streamed s | streamed RSS MB |")
+    print("|" + "---|" * 7)
+    for r in rows:
+        for name, label in (("region", f"region ({region_name})"), ("bbox", "bbox 170,-50,-170,0"),
+                            ("since", "since (last 30 days)")):
+            k = f"cold_{name}"
+            print(f"| {r['mentions']:,} | {label} | {r[k + '_memory_hits']:,} | {r[k + '_memory_s']:.3f} | "
+                  f"{r[k + '_memory_rss_mb']:.0f} | {r[k + '_streamed_s']:.3f} | {r[k + '_streamed_rss_mb']:.0f} |")
     print(f"\nself peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
           f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
