@@ -692,9 +692,11 @@ class Store:
     def query(self, **filters: Any) -> gpd.GeoDataFrame:
         """The live mentions matching ``filters`` (see :func:`geo.query.query`).
 
-        The result's index is each row's position among the store's live
-        mentions (as in ``store.mentions``). Filters are validated, and names
-        and polygon files resolved, before any part is read.
+        Unless the store's frames are already loaded, the parts are streamed:
+        memory grows with the matching rows, not with the store. The result's
+        index is each row's position among the store's live mentions (as in
+        ``store.mentions``). Filters are validated, and names and polygon
+        files resolved, before any part is read.
         """
         return self._select(filters, list(MENTION_COLUMNS))
 
