@@ -7,6 +7,11 @@ great-circle distances on a sphere of the Earth's mean radius (haversine).
 
 Every filter is optional and they combine with AND. Bad queries raise
 :class:`~geo.errors.QueryError` with a message naming the bad value.
+
+:func:`compile_query` parses and validates the filters once (resolving names,
+reading polygon files) into a :class:`QueryPlan`, whose ``mask`` applies them
+to a frame or to chunks of one; :func:`query` is that on one frame, and
+:meth:`geo.store.Store.query` that on a store's parts, row group by row group.
 """
 from __future__ import annotations
 
