@@ -751,6 +751,26 @@ class Store:
         return write(self.iter_tables("mentions", batch_size=EXPORT_CHUNK), path, layer="mentions", articles=arts,
                      chunk_size=EXPORT_CHUNK)
 
+    def articles_of(self, ids: Any) -> gpd.GeoDataFrame:
+        """The live articles whose ``article_id`` is in ``ids``, in store order.
+
+        Streamed from the parts (unless the store's frames are already loaded):
+        memory grows with the articles asked for, not with the store.
+        """
+        ids = pd.Index(pd.Series(list(ids), dtype="object").dropna().astype(str).unique())
+        cached = self._loaded()
+        if cached is not None:
+            arts = cached["articles"]
+            return arts[arts["article_id"].astype(str).isin(ids)]
+
+        def read() -> gpd.GeoDataFrame:
+            chunks = list(self._iter_articles(self._read_manifest(), ids))
+            if not chunks:
+                return empty_articles()
+            return gpd.GeoDataFrame(pd.concat(chunks, ignore_index=True), geometry="geometry", crs=CRS)
+
+        return self._retrying(read)
+
     def _loaded(self) -> dict[str, Any] | None:
         """The in-memory frames when they are loaded and current, else None (never loads them)."""
         _, key = self._state()

@@ -354,3 +354,16 @@ def test_empty_store_query(tmp_path: Path) -> None:
     store = Store(tmp_path / "empty")
     expected = query(store.mentions, store.articles, bbox="0,0,1,1")
     _same(Store(tmp_path / "empty").query(bbox="0,0,1,1"), expected)
+
+
+def test_articles_of_streams_the_asked_articles(store_dir: Path, loaded: Store) -> None:
+    arts = loaded.articles
+    ids = list(arts["article_id"].iloc[::3]) + ["no-such-article"]
+    expected = arts[arts["article_id"].isin(ids)].reset_index(drop=True)
+    fresh = Store(store_dir, create=False)
+    got = fresh.articles_of(ids)
+    assert fresh._loaded() is None  # streamed
+    assert list(got["article_id"]) == list(expected["article_id"])  # store order, replaced rows hidden
+    _same(got.reset_index(drop=True), expected)
+    _same(loaded.articles_of(ids).reset_index(drop=True), expected)  # in-memory path
+    assert len(fresh.articles_of([])) == 0

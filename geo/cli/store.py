@@ -224,7 +224,9 @@ def query_cmd(store_dir: str, group_by: str | None, output: str | None, map_path
     if output:
         from geo.export import write
 
-        n = write(result, output, layer="mentions", articles=store.articles)
+        # only the matching mentions' articles: the store is never loaded whole
+        n = write(result, output, layer="mentions",
+                  articles=store.articles_of(result["article_id"].dropna().unique()))
         echo_err(f"{n} mentions → {output}")
     elif not map_path:
         cols = [c for c in _TABLE_COLUMNS if c in result]
@@ -292,8 +294,7 @@ def _draw(store: Any, mentions: Any, path: Path, data_dir: str | None) -> None:
 
     from geo.frames import places_from_mentions
 
-    ids = set(mentions["article_id"].dropna())
-    arts = store.articles[store.articles["article_id"].isin(ids)]
+    arts = store.articles_of(mentions["article_id"].dropna().unique())
     m = maps.event_map((arts, mentions, places_from_mentions(mentions)), gazetteer_dir=data_dir)
     maps.save_map(m, path)
     echo_err(f"map → {path}")
