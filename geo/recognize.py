@@ -567,7 +567,7 @@ class Recognizer:
         if self._person_or_ship(text, toks, c):
             return "person"
         # streets: "Leeds Road", "Maple St." (but "Kansas Turnpike" is in Kansas, and
-        # "Meigs County Court", "Otter County Road 80" are the county's court and road)
+        # "Coshocton County Court", "Gallia County Road 12" are the county's court and road)
         if nxt is not None and nxt.cap and nxt.norm in lex.STREET_WORDS and \
                 text[toks[c.j].core:nxt.start] == " " and not toks[c.j].poss and \
                 not (c.j > c.i and toks[c.j].norm in lex.ADMIN_SUFFIXES) and \
@@ -690,7 +690,7 @@ class Recognizer:
                     not toks[c.j].poss and (not is_common_word(c.key)
                                             or nx.norm in lex.LOCAL_PEOPLE):
                 return True
-        # "Hayes and Kearney counties": a list that a plural generic word ends
+        # "Banner and Garden counties": a list that a plural generic word ends
         if _LIST_OF_AREAS.match(text, c.end):
             return True
         return text[c.end:c.end + 6] == "-based"

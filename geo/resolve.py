@@ -226,7 +226,7 @@ class Resolver:
         for i, s in enumerate(spans):
             c = None
             if generics[i] and s.kind == "place":
-                # "Hayes and Kearney counties": each name with the generic word it shares
+                # "Banner and Garden counties": each name with the generic word it shares
                 for query in generics[i](s.text):
                     c = self.candidates(query, s.kind)
                     if c.matches:
@@ -428,7 +428,7 @@ def _is_dateline(text: str, start: int, end: int) -> bool:
 def _shared_generics(text: str, spans: list) -> list:
     """For each span, the name-maker of a plural generic word that a list it ends shares.
 
-    "Navarro, Henderson and Ellis counties", "the Tana and Athi rivers": the
+    "Banner, Garden and Deuel counties", "the Tana and Athi rivers": the
     generic word after the last name applies to every name of the list.
     """
     out: list = [None] * len(spans)
