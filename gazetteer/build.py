@@ -484,8 +484,8 @@ def _admin_core(key: str) -> str:
 def _add_core_names(m: _Merger) -> int:
     """Give second-level areas their name without its generic words as an alternate name.
 
-    Sources name districts in the local form ("Kabupaten Karo", "Provincia di
-    Lecco", "Kota Bogor"); news says "Karo", "Lecco". The core is added only where
+    Sources name districts in the local form ("Kabupaten Sleman", "Provincia di
+    Lecco", "Kota Bogor"); news says "Sleman", "Lecco". The core is added only where
     no name of the area already normalises to it.
     """
     alt = _KIND["alt"]

@@ -799,7 +799,7 @@ def _person_surnames(text: str, toks: list[_Tok], significant, lookup=None,
             out.add(toks[j].norm)
         if re.match(r", \d{1,3},", text[toks[j].core:toks[j].core + 6]) and not toks[j].upper:
             out.add(toks[j].norm)
-        # "Hayes said", "said Hayes."
+        # "Okafor said", "said Okafor."
         nx = toks[i + 1] if i + 1 < n else None
         if j == i and nx is not None and nx.norm in _SAID and text[t.core:nx.start] == " " \
                 and not significant(t.norm) and not t.poss:
