@@ -143,7 +143,6 @@ def query_dask(store: Any, *, scheduler: Any = None, n_workers: int | None = Non
     import dask_geopandas
 
     from geo.frames import MENTION_COLUMNS
-    from geo.query import query
     from geo.store import Store
 
     store = store if isinstance(store, Store) else Store(store, create=False)
@@ -153,11 +152,8 @@ def query_dask(store: Any, *, scheduler: Any = None, n_workers: int | None = Non
     article_ids = None
     text = filters.pop("text", None)
     if text is not None:
-        # article-level filter: decided once on the (small) articles frame
-        arts = store.articles
-        probe = arts[["article_id"]].assign(geometry=None)
-        ids = query(gpd.GeoDataFrame(probe, geometry="geometry", crs=CRS), arts, text=text)["article_id"]
-        article_ids = pd.Index(ids.dropna().unique())
+        # article-level filter: decided once, streaming the articles' ids, titles and texts
+        article_ids = store.article_ids_matching(text)
     # the rule hiding replaced rows needs article_id -> live batch, small enough to broadcast
     winners = None
     if any(b.get("replaced", 0) for b in manifest["batches"]):

@@ -751,6 +751,24 @@ class Store:
         return write(self.iter_tables("mentions", batch_size=EXPORT_CHUNK), path, layer="mentions", articles=arts,
                      chunk_size=EXPORT_CHUNK)
 
+    def article_ids_matching(self, text: str) -> pd.Index:
+        """Ids of the live articles whose title or text matches ``text`` (the query's text filter).
+
+        Reads only ``article_id``, ``title`` and ``text``, part by part.
+        """
+        from geo.query import compile_query
+
+        plan = compile_query(text=text)
+        cached = self._loaded()
+        if cached is not None:
+            return plan.text_ids(cached["articles"])
+
+        def read() -> pd.Index:
+            manifest = self._read_manifest()
+            return self._text_ids(manifest, plan, self._winners(manifest))
+
+        return self._retrying(read)
+
     def articles_of(self, ids: Any) -> gpd.GeoDataFrame:
         """The live articles whose ``article_id`` is in ``ids``, in store order.
 

@@ -367,3 +367,18 @@ def test_articles_of_streams_the_asked_articles(store_dir: Path, loaded: Store) 
     _same(got.reset_index(drop=True), expected)
     _same(loaded.articles_of(ids).reset_index(drop=True), expected)  # in-memory path
     assert len(fresh.articles_of([])) == 0
+
+
+def test_article_ids_matching_streams_the_text_filter(store_dir: Path, loaded: Store) -> None:
+    from geo.query import compile_query
+
+    arts = loaded.articles
+    word = str(arts["title"].dropna().iloc[0]).split()[0]
+    expected = set(compile_query(text=word).text_ids(arts))   # the in-memory text filter
+    fresh = Store(store_dir, create=False)
+    got = fresh.article_ids_matching(word)
+    assert fresh._loaded() is None  # streamed
+    assert len(got) > 0 and set(got) == expected
+    body = arts.set_index("article_id")
+    assert all(word.lower() in f"{body.at[i, 'title']} {body.at[i, 'text']}".lower() for i in got)
+    assert set(loaded.article_ids_matching(word)) == expected
