@@ -63,6 +63,7 @@ FEATURES = (
     "alt_pop",         # kind_alt x logpop: exonyms of big cities ("Mecca") are alternate names
     "list_kin",        # enumeration neighbours have a reading of the same kind and country
     "ctx_border",      # expected share of the article's other names in a bordering country
+    "src_home",        # in the home state of the article's source (its other articles' places)
 )
 _IDX = {f: i for i, f in enumerate(FEATURES)}
 
@@ -75,7 +76,7 @@ DEFAULT_WEIGHTS = {
     "hint_match": 0.7, "hint_clash": -0.7, "rank0": 0.0, "zero_pop": 2.0, "curated": 2.5,
     "actor_capital": 1.0, "actor_country": 0.5, "capital_ctx": 2.0,
     "near_any_40": 1.0, "near_any_sq": 1.0, "pop_foreign": 0.0, "alt_pop": 2.0,
-    "list_kin": 2.0, "ctx_border": 2.0,
+    "list_kin": 2.0, "ctx_border": 2.0, "src_home": 4.0,
 }
 
 

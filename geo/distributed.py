@@ -22,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.coords import CRS
+from geo.pipeline import SOURCE_WINDOW
 
 __all__ = ["client_for", "parse_dask", "query_dask"]
 
@@ -68,19 +69,32 @@ def client_for(scheduler: Any = None, *, n_workers: int | None = None,
 _WORKER_PIPELINES: dict[tuple[Any, ...], Any] = {}
 
 
-def _parse_batch(articles: list[Any], options: dict[str, Any]) -> list[Any]:
-    """Runs in a worker: one Pipeline per options per worker process, reused across batches."""
+def _pipeline(options: dict[str, Any]) -> Any:
+    """One Pipeline per options per worker process, reused across batches."""
     from geo.pipeline import Pipeline
 
     key = tuple(sorted((k, repr(v)) for k, v in options.items()))
     pipe = _WORKER_PIPELINES.get(key)
     if pipe is None:
         pipe = _WORKER_PIPELINES[key] = Pipeline(**options)
-    return [pipe(a) for a in articles]
+    return pipe
+
+
+def _parse_batch(articles: list[Any], options: dict[str, Any], first: bool = False) -> list[Any]:
+    """Runs in a worker: the pipeline over a batch (``first``: the first pass only)."""
+    pipe = _pipeline(options)
+    return [pipe.first(a) if first else pipe(a) for a in articles]
+
+
+def _again_batch(jobs: list[Any], options: dict[str, Any]) -> list[Any]:
+    """Runs in a worker: first-pass results resolved again with their source's home."""
+    pipe = _pipeline(options)
+    return [pipe.again(r, h) for r, h in jobs]
 
 
 def parse_dask(inputs: Any, *, scheduler: Any = None, batch_size: int = 64, n_workers: int | None = None,
-               strict: bool = False, on_error: Any = None, **options: Any) -> Any:
+               strict: bool = False, on_error: Any = None, source_context: bool = True,
+               source_window: int = SOURCE_WINDOW, **options: Any) -> Any:
     """Like :func:`geo.pipeline.parse`, with the article batches parsed on a Dask cluster.
 
     Parameters
@@ -90,6 +104,9 @@ def parse_dask(inputs: Any, *, scheduler: Any = None, batch_size: int = 64, n_wo
         the client) and shipped to workers in batches of ``batch_size``.
     scheduler : str, Client or cluster, optional
         ``"tcp://host:8786"`` for an existing cluster; default a LocalCluster.
+    source_context, source_window
+        As for :func:`geo.pipeline.iter_results`: the second pass over each
+        window of consecutive articles runs on the cluster too.
     **options
         Pipeline options (``demonyms``, ``given_spans``, ``gazetteer_dir``...).
 
@@ -99,7 +116,7 @@ def parse_dask(inputs: Any, *, scheduler: Any = None, batch_size: int = 64, n_wo
         Identical to the local engine's for the same inputs.
     """
     _require()
-    from geo.pipeline import ParseResult, chunks, read_inputs
+    from geo.pipeline import ParseResult, again_with_homes, chunks, read_inputs
 
     if options.get("geocoder") is not None:
         raise ValueError("online geocoders are rate-limited; use the local engine with them")
@@ -107,10 +124,20 @@ def parse_dask(inputs: Any, *, scheduler: Any = None, batch_size: int = 64, n_wo
                                     on_error=on_error)
     results: list[Any] = []
     with client_for(scheduler, n_workers=n_workers) as client:
-        futures = [client.submit(_parse_batch, batch, options, pure=False)
+        futures = [client.submit(_parse_batch, batch, options, source_context, pure=False)
                    for batch in chunks(articles, batch_size)]
         for fut in futures:  # in submission order: results come back in input order
             results.extend(fut.result())
+        if source_context:
+            # the local engine's second pass, over the same input-order windows
+
+            def run_again(jobs: list[Any]) -> list[Any]:
+                futs = [client.submit(_again_batch, batch, options, pure=False)
+                        for batch in chunks(jobs, batch_size)]
+                return [r for f in futs for r in f.result()]
+
+            results = [r for window in chunks(results, source_window)
+                       for r in again_with_homes(window, run_again)]
     return ParseResult.from_results(results, skipped)
 
 

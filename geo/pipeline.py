@@ -3,6 +3,13 @@
 ``parse`` is the Python entry point; ``iter_results`` streams one
 :class:`~geo.resolve.ArticleResult` per article, in input order, optionally
 across worker processes (each loads the gazetteer once).
+
+Articles are resolved twice when their source is known (``source``, else the
+URL's host): a first pass over a window of :data:`SOURCE_WINDOW` articles
+shows where each source's other articles are (see :mod:`geo._sources`), and
+the articles of a source with a clear home state are resolved again with it.
+Windows follow input order, so the output is the same for any number of
+workers.
 """
 from __future__ import annotations
 
@@ -26,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 #: articles sent to a worker process at a time
 _CHUNK = 16
+#: articles whose sources are looked at together (consecutive, in input order)
+SOURCE_WINDOW = 2000
 
 
 @dataclass
@@ -121,13 +130,33 @@ class Pipeline:
         assert self.recognize is not None
         return self.recognize(article.text)
 
-    def __call__(self, article: Article) -> ArticleResult:
-        result = self.resolve(article, self.spans(article))
+    def __call__(self, article: Article, *, home: Any = None) -> ArticleResult:
+        """Recognise and resolve one article (``home``: its source's home, if known)."""
+        return self.finish(self.resolve(article, self.spans(article), home=home))
+
+    def first(self, article: Article) -> ArticleResult:
+        """The first pass: recognised and resolved without source context or online geocoder."""
+        return self.resolve(article, self.spans(article))
+
+    def again(self, result: ArticleResult, home: Any) -> ArticleResult:
+        """The second pass: the first pass's spans resolved again with the source's home."""
+        spans = [Span(m.start, m.end, m.text, m.kind) for m in result.mentions]
+        return self.resolve(result.article, spans, home=home)
+
+    def finish(self, result: ArticleResult) -> ArticleResult:
+        """Ask the online geocoder, if any, for the mentions left without a place."""
         if self.geocoder is not None:
             from geo._online import geocode_misses
 
             geocode_misses(result, self.geocoder)
         return result
+
+
+def source_homes(results: list[ArticleResult]) -> list[Any]:
+    """Each result's source home (:class:`geo._sources.SourceHome` or None), from the others'."""
+    from geo._sources import homes, source_key, votes
+
+    return homes([source_key(r.article) for r in results], [votes(r) for r in results])
 
 
 # --- worker processes ---------------------------------------------------------------------------
@@ -145,6 +174,16 @@ def _run_chunk(chunk: list[Article]) -> list[ArticleResult]:
     return [_WORKER(a) for a in chunk]
 
 
+def _run_first(chunk: list[Article]) -> list[ArticleResult]:
+    assert _WORKER is not None
+    return [_WORKER.first(a) for a in chunk]
+
+
+def _run_again(chunk: list[tuple[ArticleResult, Any]]) -> list[ArticleResult]:
+    assert _WORKER is not None
+    return [_WORKER.again(r, h) for r, h in chunk]
+
+
 def chunks(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
     """Consecutive lists of ``n`` items (the last may be shorter)."""
     it = iter(items)
@@ -153,37 +192,75 @@ def chunks(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
 
 
 def iter_results(articles: Iterable[Article], *, workers: int = 1, progress: bool = False,
-                 total: int | None = None, **options: Any) -> Iterator[ArticleResult]:
+                 total: int | None = None, source_context: bool = True,
+                 source_window: int = SOURCE_WINDOW, **options: Any) -> Iterator[ArticleResult]:
     """Run the pipeline over ``articles``, yielding results in input order.
 
     ``workers > 1`` uses that many processes; the output is identical to one
-    process because every article is handled independently and results are
-    re-assembled in order. Other keyword arguments go to :class:`Pipeline`.
+    process because articles are handled in the same input-order windows and
+    results are re-assembled in order. ``source_context`` lets the articles of
+    one source in a window of ``source_window`` consecutive articles inform
+    each other (see the module docstring); it delays each result until its
+    window is done. Other keyword arguments go to :class:`Pipeline`.
     """
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=total, unit="article", desc="parsing", leave=False)
+
+    def tick(n: int) -> None:
+        if bar is not None:
+            bar.update(n)
+
     try:
         if workers <= 1:
             pipe = Pipeline(**options)
-            for article in articles:
-                yield pipe(article)
-                if bar is not None:
-                    bar.update(1)
+            if not source_context:
+                for article in articles:
+                    yield pipe(article)
+                    tick(1)
+                return
+            for window in chunks(articles, source_window):
+                first = []
+                for a in window:
+                    first.append(pipe.first(a))
+                    tick(1)
+                for r, home in zip(first, source_homes(first)):
+                    yield pipe.finish(pipe.again(r, home) if home is not None else r)
             return
         if options.get("geocoder") is not None:
             raise ValueError("online geocoders are rate-limited; use workers=1 with them")
         ctx = multiprocessing.get_context("spawn" if _has_threads() else None)
         with ctx.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
-            for chunk_result in pool.imap(_run_chunk, chunks(articles, _CHUNK)):
-                yield from chunk_result
-                if bar is not None:
-                    bar.update(len(chunk_result))
+            if not source_context:
+                for chunk_result in pool.imap(_run_chunk, chunks(articles, _CHUNK)):
+                    yield from chunk_result
+                    tick(len(chunk_result))
+                return
+            for window in chunks(articles, source_window):
+                first: list[ArticleResult] = []
+                for chunk_result in pool.imap(_run_first, chunks(window, _CHUNK)):
+                    first.extend(chunk_result)
+                    tick(len(chunk_result))
+                yield from again_with_homes(first, lambda jobs: [
+                    r for rs in pool.imap(_run_again, chunks(jobs, _CHUNK)) for r in rs])
     finally:
         if bar is not None:
             bar.close()
+
+
+def again_with_homes(first: list[ArticleResult],
+                     run_again: Callable[[list[tuple[ArticleResult, Any]]], list[ArticleResult]]
+                     ) -> list[ArticleResult]:
+    """``first`` with the results of sources that have a home replaced by ``run_again``'s
+    (which resolves each (result, home) pair again, in order)."""
+    homes = source_homes(first)
+    redo = [i for i, h in enumerate(homes) if h is not None]
+    out = list(first)
+    for i, r in zip(redo, run_again([(first[i], homes[i]) for i in redo])):
+        out[i] = r
+    return out
 
 
 def _has_threads() -> bool:
@@ -209,8 +286,10 @@ def parse(inputs: Any, *, workers: int = 1, strict: bool = False, progress: bool
     on_error : callable, optional
         Called with each skipped input's error (default: logged as a warning).
     **options
-        Passed to :class:`Pipeline` (``demonyms``, ``given_spans``,
-        ``gazetteer_dir``, ``recognizer``, ``geocoder``, ``fuzzy``).
+        ``source_context`` (default True: a source's other articles in the
+        run inform its ambiguous names, see :func:`iter_results`) and
+        ``source_window``; the rest go to :class:`Pipeline` (``demonyms``,
+        ``given_spans``, ``gazetteer_dir``, ``recognizer``, ``geocoder``, ``fuzzy``).
 
     Returns
     -------

@@ -185,13 +185,16 @@ class Resolver:
         self.record: list | None = None
 
     # ------------------------------------------------------------------ public
-    def __call__(self, article: "Article", spans: "Iterable[Span]") -> ArticleResult:
+    def __call__(self, article: "Article", spans: "Iterable[Span]", *,
+                 home: "SourceHome | None" = None) -> ArticleResult:
+        """Resolve ``spans`` of ``article``; ``home`` is its source's home state, if known
+        (see :mod:`geo._sources`)."""
         text = article.text
         spans = list(spans)
         actor: dict[int, bool] = {}   # span index -> the words around it make it an actor
         groups, of_span = self._groups(text, spans, actor)
         self._link_qualifiers(text, spans, groups, of_span)
-        self._rank(groups)
+        self._rank(groups, home)
         if self.record is not None:
             for g in groups:
                 self.record.append((list(g.idx), g.cands, g.feats if g.feats is not None
@@ -299,12 +302,17 @@ class Resolver:
                 a.qual_targets.append(b)
                 b.qual_sources.append(a)
 
-    def _rank(self, groups: list[_Group]) -> None:
+    def _rank(self, groups: list[_Group], home: "SourceHome | None" = None) -> None:
         w = self.weights
         I = rk.IDX
+        home_key = (home.country_code, home.admin1) if home is not None else None
         for g in groups:
             r = g.readings
             feats = g.static.copy()
+            if home_key is not None:
+                # the other articles of its paper name places in this state: a local paper's
+                # "Dublin" or "Athens" is the one at home unless the text says otherwise
+                feats[[k == home_key for k in r.a1_keys], I["src_home"]] = home.share
             qa, qc = _qualifier_features(g)   # depend on candidates only
             feats[:, I["qual_agree"]] = qa
             feats[:, I["qual_clash"]] = qc
@@ -738,3 +746,4 @@ class _Context:
 
 from geo.articles import Article  # noqa: E402  (runtime name for the annotation above)
 from geo.recognize import Span  # noqa: E402
+from geo._sources import SourceHome  # noqa: E402

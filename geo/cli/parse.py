@@ -44,6 +44,7 @@ def _pipeline_options(ctx_opts: dict[str, Any]) -> dict[str, Any]:
         "given_spans": ctx_opts.get("given_spans", False),
         "recognizer": ctx_opts.get("recognizer", "default"),
         "fuzzy": ctx_opts.get("fuzzy", False),
+        "source_context": ctx_opts.get("source_context", True),
     }
     if ctx_opts.get("spacy_model"):
         opts["spacy_model"] = ctx_opts["spacy_model"]
@@ -91,6 +92,10 @@ def _input_options(f: Any) -> Any:
                      help="Mention recogniser; 'spacy' needs the [ner] extra and a spaCy model."),
         click.option("--spacy-model", default=None, help="spaCy model name for --recognizer spacy."),
         click.option("--fuzzy", is_flag=True, help="Let the resolver try fuzzy name matches for misspellings."),
+        click.option("--no-source-context", "source_context", flag_value=False, default=True,
+                     help="Resolve each article on its own, without its source's other articles "
+                          "(by default a local paper's ambiguous names lean to the state its other "
+                          "articles name; the source is the 'source' field, else the URL's host)."),
         click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
                      help="Processes to parse with (same output for any value)."),
         click.option("--geocoder", default="offline", show_default=True,

@@ -130,6 +130,8 @@ def ingest_cmd(inputs: tuple[str, ...], store_dir: str, batch_size: int, engine:
     skipped: list[Exception] = []
     articles = _read(inputs, opts, skipped)
     options = _pipeline_options(opts)
+    # a source's articles inform each other within a committed batch, whatever the engine
+    options["source_window"] = batch_size
     total = IngestReport()
 
     def add(results: list[Any]) -> None:
