@@ -139,8 +139,14 @@ class Pipeline:
         return self.resolve(article, self.spans(article))
 
     def again(self, result: ArticleResult, home: Any) -> ArticleResult:
-        """The second pass: the first pass's spans resolved again with the source's home."""
+        """The second pass: the first pass's spans resolved again with the source's home.
+
+        An article none of whose names has a reading in the home state would come
+        out the same: its first result is returned as it is.
+        """
         spans = [Span(m.start, m.end, m.text, m.kind) for m in result.mentions]
+        if not self.resolve.reads_in(result.article, spans, (home.country_code, home.admin1)):
+            return result
         return self.resolve(result.article, spans, home=home)
 
     def finish(self, result: ArticleResult) -> ArticleResult:

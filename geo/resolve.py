@@ -202,6 +202,15 @@ class Resolver:
         mentions = self._mentions(text, spans, groups, of_span, actor)
         return ArticleResult(article, mentions, self._focus(mentions))
 
+    def reads_in(self, article: "Article", spans: "Iterable[Span]", area: tuple[str, str]) -> bool:
+        """Could any span be read as a place in ``area`` (country code, admin1 code)?
+
+        When none can, a source home there changes nothing (``src_home`` is 0
+        for every reading): the pipeline's second pass skips the article.
+        """
+        groups, _ = self._groups(article.text, list(spans), {})
+        return any(k == area for g in groups for k in g.readings.a1_keys)
+
     def candidates(self, span_text: str, kind: str = "place") -> Candidates:
         """Candidate matches for a span text (cached)."""
         ck = (span_text, kind)

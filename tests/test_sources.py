@@ -85,3 +85,16 @@ def test_source_context_gives_the_same_output_for_any_number_of_workers(workers)
     cols = ["article_id", "start", "end", "place_id", "confidence"]
     assert one.mentions[cols].equals(many.mentions[cols])
     assert _manhattans(many) == {"a4": "KS", "w1": "NY"}
+
+
+def test_the_second_pass_skips_articles_with_no_reading_at_home():
+    from geo.pipeline import Pipeline
+
+    pipe = Pipeline()
+    first = pipe.first(Article(id="s", text="Ferries from Busan to Fukuoka were cancelled.",
+                               url=PAPER + "9"))
+    assert pipe.again(first, SourceHome("US", "KS", 1.0)) is first   # nothing Korean in Kansas
+    first = pipe.first(Article(id="m", text="A new library opened in Manhattan on Friday.",
+                               url=PAPER + "10"))
+    again = pipe.again(first, SourceHome("US", "KS", 1.0))
+    assert again is not first and again.mentions[0].place.admin1 == "KS"
