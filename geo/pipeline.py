@@ -27,7 +27,8 @@ from geo.frames import build_frames
 from geo.recognize import Span
 from geo.resolve import ArticleResult
 
-__all__ = ["ParseResult", "Pipeline", "chunks", "iter_results", "parse", "read_inputs"]
+__all__ = ["SOURCE_WINDOW", "ParseResult", "Pipeline", "again_with_homes", "chunks", "iter_results", "parse",
+           "read_inputs", "source_homes"]
 
 logger = logging.getLogger(__name__)
 

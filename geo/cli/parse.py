@@ -95,7 +95,8 @@ def _input_options(f: Any) -> Any:
         click.option("--no-source-context", "source_context", flag_value=False, default=True,
                      help="Resolve each article on its own, without its source's other articles "
                           "(by default a local paper's ambiguous names lean to the state its other "
-                          "articles name; the source is the 'source' field, else the URL's host)."),
+                          "articles name; the source is the 'source' field, else the URL's host; "
+                          "results then come out per 2,000 articles)."),
         click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
                      help="Processes to parse with (same output for any value)."),
         click.option("--geocoder", default="offline", show_default=True,
