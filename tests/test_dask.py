@@ -135,13 +135,13 @@ def test_parse_matches_local_with_source_context(client) -> None:
 
     paper = "https://www.prairie-ledger.example/news/"
     texts = [
-        {"id": "p1", "url": paper + "1", "text": "Wheat prices rose in Salina and Hutchinson this week."},
-        {"id": "p2", "url": paper + "2", "text": "The county fair opens in Dodge City on Monday."},
-        {"id": "p3", "url": paper + "3", "text": "Hail damaged roofs in Garden City and Liberal."},
-        {"id": "p4", "url": paper + "4", "text": "A new library opened in Manhattan on Friday."},
+        {"id": "p1", "url": paper + "1", "text": "Wheat prices rose in Colby and Goodland this week."},
+        {"id": "p2", "url": paper + "2", "text": "The county fair opens in Junction City on Monday."},
+        {"id": "p3", "url": paper + "3", "text": "Frost damaged crops near Chanute and Iola."},
+        {"id": "p4", "url": paper + "4", "text": "A new library opened in Beloit on Friday."},
     ]
     local = parse(texts)
     remote = parse_dask(texts, scheduler=client, batch_size=2)   # the second pass runs remotely
     _same(remote.mentions, local.mentions)
     m = remote.mentions
-    assert m.loc[m["text"] == "Manhattan", "admin1"].tolist() == ["KS"]
+    assert m.loc[m["text"] == "Beloit", "admin1"].tolist() == ["KS"]

@@ -356,4 +356,4 @@ def test_a_countys_court_is_no_street(rec):
 
 def test_a_country_known_by_an_alternate_name_is_no_surname_before_said(rec):
     # "Netherlands said" is the country speaking ("The Netherlands" is its name)
-    assert texts(rec("Officials in the Netherlands said the farm was closed.")) == ["Netherlands"]
+    assert texts(rec("Yesterday the Netherlands said it would close the farms.")) == ["Netherlands"]

@@ -52,30 +52,30 @@ def test_ties_break_the_same_way_whatever_the_order():
 
 PAPER = "https://www.prairie-ledger.example/news/"
 ARTICLES = [
-    {"id": "a1", "url": PAPER + "1", "text": "Wheat prices rose in Salina and Hutchinson this week."},
-    {"id": "a2", "url": PAPER + "2", "text": "The county fair opens in Dodge City on Monday."},
-    {"id": "a3", "url": PAPER + "3", "text": "Hail damaged roofs in Garden City and Liberal."},
-    {"id": "a4", "url": PAPER + "4", "text": "A new library opened in Manhattan on Friday."},
-    {"id": "w1", "text": "A new library opened in Manhattan on Friday."},   # no source
+    {"id": "a1", "url": PAPER + "1", "text": "Wheat prices rose in Colby and Goodland this week."},
+    {"id": "a2", "url": PAPER + "2", "text": "The county fair opens in Junction City on Monday."},
+    {"id": "a3", "url": PAPER + "3", "text": "Frost damaged crops near Chanute and Iola."},
+    {"id": "a4", "url": PAPER + "4", "text": "A new library opened in Beloit on Friday."},
+    {"id": "w1", "text": "A new library opened in Beloit on Friday."},   # no source
 ]
 
 
-def _manhattans(res):
+def _beloits(res):
     m = res.mentions
-    return dict(zip(m.loc[m["text"] == "Manhattan", "article_id"], m.loc[m["text"] == "Manhattan", "admin1"]))
+    return dict(zip(m.loc[m["text"] == "Beloit", "article_id"], m.loc[m["text"] == "Beloit", "admin1"]))
 
 
 def test_a_local_papers_ambiguous_name_is_the_one_at_home():
-    # the paper's other articles are all in Kansas: its Manhattan is Manhattan, Kansas;
-    # the same sentence without a source stays the big one
-    assert _manhattans(geo.parse(ARTICLES)) == {"a4": "KS", "w1": "NY"}
-    assert _manhattans(geo.parse(ARTICLES, source_context=False)) == {"a4": "NY", "w1": "NY"}
+    # the paper's other articles are all in Kansas: its Beloit is Beloit, Kansas;
+    # the same sentence without a source stays the bigger one, in Wisconsin
+    assert _beloits(geo.parse(ARTICLES)) == {"a4": "KS", "w1": "WI"}
+    assert _beloits(geo.parse(ARTICLES, source_context=False)) == {"a4": "WI", "w1": "WI"}
 
 
 def test_a_name_the_text_places_elsewhere_stays_there():
-    text = "A new library opened in Manhattan, New York, on Friday."
+    text = "A new library opened in Beloit, Wisconsin, on Friday."
     res = geo.parse([*ARTICLES[:3], {"id": "a5", "url": PAPER + "5", "text": text}])
-    assert _manhattans(res) == {"a5": "NY"}
+    assert _beloits(res) == {"a5": "WI"}
 
 
 @pytest.mark.parametrize("workers", [2])
@@ -84,7 +84,7 @@ def test_source_context_gives_the_same_output_for_any_number_of_workers(workers)
     many = geo.parse(ARTICLES, workers=workers)
     cols = ["article_id", "start", "end", "place_id", "confidence"]
     assert one.mentions[cols].equals(many.mentions[cols])
-    assert _manhattans(many) == {"a4": "KS", "w1": "NY"}
+    assert _beloits(many) == {"a4": "KS", "w1": "WI"}
 
 
 def test_the_second_pass_skips_articles_with_no_reading_at_home():
@@ -94,7 +94,7 @@ def test_the_second_pass_skips_articles_with_no_reading_at_home():
     first = pipe.first(Article(id="s", text="Ferries from Busan to Fukuoka were cancelled.",
                                url=PAPER + "9"))
     assert pipe.again(first, SourceHome("US", "KS", 1.0)) is first   # nothing Korean in Kansas
-    first = pipe.first(Article(id="m", text="A new library opened in Manhattan on Friday.",
+    first = pipe.first(Article(id="m", text="A new library opened in Beloit on Friday.",
                                url=PAPER + "10"))
     again = pipe.again(first, SourceHome("US", "KS", 1.0))
     assert again is not first and again.mentions[0].place.admin1 == "KS"
