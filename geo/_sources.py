@@ -1,6 +1,6 @@
 """Source context: a paper's other articles say where "home" is.
 
-A local paper's "Dublin", "Athens" or "Paris" is the one near it, and its
+A local paper's "Beloit" or "Marysville" is the one near it, and its
 other articles show where that is. Articles of one source (the ``source``
 field, else the host of the ``url``) in one run vote with the states of the
 places resolved with confidence in them; a state named by at least half of a

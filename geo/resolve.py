@@ -320,7 +320,7 @@ class Resolver:
             feats = g.static.copy()
             if home_key is not None:
                 # the other articles of its paper name places in this state: a local paper's
-                # "Dublin" or "Athens" is the one at home unless the text says otherwise
+                # "Beloit" or "Marysville" is the one at home unless the text says otherwise
                 feats[[k == home_key for k in r.a1_keys], I["src_home"]] = home.share
             qa, qc = _qualifier_features(g)   # depend on candidates only
             feats[:, I["qual_agree"]] = qa
