@@ -22,7 +22,6 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.coords import CRS
-from geo.pipeline import SOURCE_WINDOW
 
 __all__ = ["client_for", "parse_dask", "query_dask"]
 
@@ -94,7 +93,7 @@ def _again_batch(jobs: list[Any], options: dict[str, Any]) -> list[Any]:
 
 def parse_dask(inputs: Any, *, scheduler: Any = None, batch_size: int = 64, n_workers: int | None = None,
                strict: bool = False, on_error: Any = None, source_context: bool = True,
-               source_window: int = SOURCE_WINDOW, **options: Any) -> Any:
+               source_window: int | None = None, **options: Any) -> Any:
     """Like :func:`geo.pipeline.parse`, with the article batches parsed on a Dask cluster.
 
     Parameters
@@ -105,7 +104,8 @@ def parse_dask(inputs: Any, *, scheduler: Any = None, batch_size: int = 64, n_wo
     scheduler : str, Client or cluster, optional
         ``"tcp://host:8786"`` for an existing cluster; default a LocalCluster.
     source_context, source_window
-        As for :func:`geo.pipeline.iter_results`: the second pass over each
+        As for :func:`geo.pipeline.iter_results` (default window
+        :data:`geo.pipeline.SOURCE_WINDOW`): the second pass over each
         window of consecutive articles runs on the cluster too.
     **options
         Pipeline options (``demonyms``, ``given_spans``, ``gazetteer_dir``...).
@@ -116,7 +116,7 @@ def parse_dask(inputs: Any, *, scheduler: Any = None, batch_size: int = 64, n_wo
         Identical to the local engine's for the same inputs.
     """
     _require()
-    from geo.pipeline import ParseResult, again_with_homes, chunks, read_inputs
+    from geo.pipeline import SOURCE_WINDOW, ParseResult, again_with_homes, chunks, read_inputs
 
     if options.get("geocoder") is not None:
         raise ValueError("online geocoders are rate-limited; use the local engine with them")
@@ -136,7 +136,7 @@ def parse_dask(inputs: Any, *, scheduler: Any = None, batch_size: int = 64, n_wo
                         for batch in chunks(jobs, batch_size)]
                 return [r for f in futs for r in f.result()]
 
-            results = [r for window in chunks(results, source_window)
+            results = [r for window in chunks(results, source_window or SOURCE_WINDOW)
                        for r in again_with_homes(window, run_again)]
     return ParseResult.from_results(results, skipped)
 

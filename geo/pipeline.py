@@ -140,15 +140,9 @@ class Pipeline:
         return self.resolve(article, self.spans(article))
 
     def again(self, result: ArticleResult, home: Any) -> ArticleResult:
-        """The second pass: the first pass's spans resolved again with the source's home.
-
-        An article none of whose names has a reading in the home state would come
-        out the same: its first result is returned as it is.
-        """
-        spans = [Span(m.start, m.end, m.text, m.kind) for m in result.mentions]
-        if not self.resolve.reads_in(result.article, spans, (home.country_code, home.admin1)):
-            return result
-        return self.resolve(result.article, spans, home=home)
+        """The second pass: the first pass's spans resolved again with the source's home
+        (the first result itself when no name can be read there)."""
+        return self.resolve.again(result, home)
 
     def finish(self, result: ArticleResult) -> ArticleResult:
         """Ask the online geocoder, if any, for the mentions left without a place."""
@@ -233,8 +227,8 @@ def iter_results(articles: Iterable[Article], *, workers: int = 1, progress: boo
                 for a in window:
                     first.append(pipe.first(a))
                     tick(1)
-                for r, home in zip(first, source_homes(first)):
-                    yield pipe.finish(pipe.again(r, home) if home is not None else r)
+                for res in again_with_homes(first, lambda jobs: [pipe.again(r, h) for r, h in jobs]):
+                    yield pipe.finish(res)
             return
         if options.get("geocoder") is not None:
             raise ValueError("online geocoders are rate-limited; use workers=1 with them")

@@ -189,10 +189,27 @@ class Resolver:
                  home: "SourceHome | None" = None) -> ArticleResult:
         """Resolve ``spans`` of ``article``; ``home`` is its source's home state, if known
         (see :mod:`geo._sources`)."""
-        text = article.text
         spans = list(spans)
         actor: dict[int, bool] = {}   # span index -> the words around it make it an actor
-        groups, of_span = self._groups(text, spans, actor)
+        groups, of_span = self._groups(article.text, spans, actor)
+        return self._resolve(article, spans, groups, of_span, actor, home)
+
+    def again(self, result: ArticleResult, home: "SourceHome") -> ArticleResult:
+        """``result``'s spans resolved again with its source's ``home``.
+
+        When no name can be read in the home state, ``src_home`` is 0 for every
+        reading and nothing would change: ``result`` is returned as it is.
+        """
+        spans = [Span(m.start, m.end, m.text, m.kind) for m in result.mentions]
+        actor: dict[int, bool] = {}
+        groups, of_span = self._groups(result.article.text, spans, actor)
+        area = (home.country_code, home.admin1)
+        if not any(k == area for g in groups for k in g.readings.a1_keys):
+            return result
+        return self._resolve(result.article, spans, groups, of_span, actor, home)
+
+    def _resolve(self, article, spans, groups, of_span, actor, home) -> ArticleResult:
+        text = article.text
         self._link_qualifiers(text, spans, groups, of_span)
         self._rank(groups, home)
         if self.record is not None:
@@ -201,15 +218,6 @@ class Resolver:
                                     else g.static))
         mentions = self._mentions(text, spans, groups, of_span, actor)
         return ArticleResult(article, mentions, self._focus(mentions))
-
-    def reads_in(self, article: "Article", spans: "Iterable[Span]", area: tuple[str, str]) -> bool:
-        """Could any span be read as a place in ``area`` (country code, admin1 code)?
-
-        When none can, a source home there changes nothing (``src_home`` is 0
-        for every reading): the pipeline's second pass skips the article.
-        """
-        groups, _ = self._groups(article.text, list(spans), {})
-        return any(k == area for g in groups for k in g.readings.a1_keys)
 
     def candidates(self, span_text: str, kind: str = "place") -> Candidates:
         """Candidate matches for a span text (cached)."""
