@@ -130,16 +130,10 @@ def test_cli_engine_dask(client, store: Store, tmp_path: Path) -> None:
     _same(stores["dask"].articles, stores["local"].articles)
 
 
-def test_parse_matches_local_with_source_context(client) -> None:
+def test_parse_matches_local_with_source_context(client, kansas_paper) -> None:
     from geo.pipeline import parse
 
-    paper = "https://www.prairie-ledger.example/news/"
-    texts = [
-        {"id": "p1", "url": paper + "1", "text": "Wheat prices rose in Colby and Goodland this week."},
-        {"id": "p2", "url": paper + "2", "text": "The county fair opens in Junction City on Monday."},
-        {"id": "p3", "url": paper + "3", "text": "Frost damaged crops near Chanute and Iola."},
-        {"id": "p4", "url": paper + "4", "text": "A new library opened in Beloit on Friday."},
-    ]
+    texts = kansas_paper.articles
     local = parse(texts)
     remote = parse_dask(texts, scheduler=client, batch_size=2)   # the second pass runs remotely
     _same(remote.mentions, local.mentions)

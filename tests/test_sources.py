@@ -50,14 +50,10 @@ def test_ties_break_the_same_way_whatever_the_order():
     assert homes(keys, list(reversed(votes)))[0] == SourceHome("US", "KS", 1.0)
 
 
-PAPER = "https://www.prairie-ledger.example/news/"
-ARTICLES = [
-    {"id": "a1", "url": PAPER + "1", "text": "Wheat prices rose in Colby and Goodland this week."},
-    {"id": "a2", "url": PAPER + "2", "text": "The county fair opens in Junction City on Monday."},
-    {"id": "a3", "url": PAPER + "3", "text": "Frost damaged crops near Chanute and Iola."},
-    {"id": "a4", "url": PAPER + "4", "text": "A new library opened in Beloit on Friday."},
-    {"id": "w1", "text": "A new library opened in Beloit on Friday."},   # no source
-]
+@pytest.fixture()
+def articles(kansas_paper):
+    # the paper's four articles, and its last sentence again without a source
+    return [*kansas_paper.articles, {"id": "w1", "text": "A new library opened in Beloit on Friday."}]
 
 
 def _beloits(res):
@@ -65,36 +61,36 @@ def _beloits(res):
     return dict(zip(m.loc[m["text"] == "Beloit", "article_id"], m.loc[m["text"] == "Beloit", "admin1"]))
 
 
-def test_a_local_papers_ambiguous_name_is_the_one_at_home():
+def test_a_local_papers_ambiguous_name_is_the_one_at_home(articles):
     # the paper's other articles are all in Kansas: its Beloit is Beloit, Kansas;
     # the same sentence without a source stays the bigger one, in Wisconsin
-    assert _beloits(geo.parse(ARTICLES)) == {"a4": "KS", "w1": "WI"}
-    assert _beloits(geo.parse(ARTICLES, source_context=False)) == {"a4": "WI", "w1": "WI"}
+    assert _beloits(geo.parse(articles)) == {"a4": "KS", "w1": "WI"}
+    assert _beloits(geo.parse(articles, source_context=False)) == {"a4": "WI", "w1": "WI"}
 
 
-def test_a_name_the_text_places_elsewhere_stays_there():
+def test_a_name_the_text_places_elsewhere_stays_there(kansas_paper):
     text = "A new library opened in Beloit, Wisconsin, on Friday."
-    res = geo.parse([*ARTICLES[:3], {"id": "a5", "url": PAPER + "5", "text": text}])
+    res = geo.parse([*kansas_paper.articles[:3], {"id": "a5", "url": kansas_paper.url + "5", "text": text}])
     assert _beloits(res) == {"a5": "WI"}
 
 
 @pytest.mark.parametrize("workers", [2])
-def test_source_context_gives_the_same_output_for_any_number_of_workers(workers):
-    one = geo.parse(ARTICLES, workers=1)
-    many = geo.parse(ARTICLES, workers=workers)
+def test_source_context_gives_the_same_output_for_any_number_of_workers(articles, workers):
+    one = geo.parse(articles, workers=1)
+    many = geo.parse(articles, workers=workers)
     cols = ["article_id", "start", "end", "place_id", "confidence"]
     assert one.mentions[cols].equals(many.mentions[cols])
     assert _beloits(many) == {"a4": "KS", "w1": "WI"}
 
 
-def test_the_second_pass_skips_articles_with_no_reading_at_home():
+def test_the_second_pass_skips_articles_with_no_reading_at_home(kansas_paper):
     from geo.pipeline import Pipeline
 
     pipe = Pipeline()
     first = pipe.first(Article(id="s", text="Ferries from Busan to Fukuoka were cancelled.",
-                               url=PAPER + "9"))
+                               url=kansas_paper.url + "9"))
     assert pipe.again(first, SourceHome("US", "KS", 1.0)) is first   # nothing Korean in Kansas
     first = pipe.first(Article(id="m", text="A new library opened in Beloit on Friday.",
-                               url=PAPER + "10"))
+                               url=kansas_paper.url + "10"))
     again = pipe.again(first, SourceHome("US", "KS", 1.0))
     assert again is not first and again.mentions[0].place.admin1 == "KS"
