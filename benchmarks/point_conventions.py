@@ -19,6 +19,8 @@ corpora that the pipeline (given-spans mode) resolves to a place of that kind:
 ``hull``               centre of the convex hull of member towns (the admin1 rule)
 ``mid(a,b)``           great-circle midpoint of two of these
 ``between(a,b)``       ``mid(a,b)`` when a and b are 161-322 km apart, else ``a``
+``cover(a,b,...)``      countries: the point nearest to all of them if within 161 km of
+                       each (else of fewer, else ``current``): the capital as one more convention
                        (:func:`gazetteer._points.between_conventions`)
 
 Only places resolved to the right kind count (a mention resolved to a town is
@@ -77,6 +79,19 @@ def _from_unit(v: np.ndarray) -> LatLon:
 
 def midpoint(a: LatLon, b: LatLon) -> LatLon:
     return _from_unit(_unit(np.array([a[0], b[0]]), np.array([a[1], b[1]])).sum(axis=0))
+
+
+def cover(points: list[LatLon], radius_km: float = 160.0) -> LatLon | None:
+    """The point nearest to all of ``points`` (minimax), if within ``radius_km`` of each."""
+    v = _unit(np.array([p[0] for p in points]), np.array([p[1] for p in points]))
+    cands = [_from_unit(v[i] + v[j]) for i in range(len(v)) for j in range(i + 1, len(v))]
+    if len(v) == 3:
+        n = np.cross(v[1] - v[0], v[2] - v[0])
+        if np.dot(n, v[0]) < 0:
+            n = -n
+        cands.append(_from_unit(n))
+    best = min(cands, key=lambda c: max(km(c, p) for p in points))
+    return best if max(km(best, p) for p in points) <= radius_km else None
 
 
 def weighted_centre(lat: np.ndarray, lon: np.ndarray, w: np.ndarray | None = None) -> LatLon:
@@ -226,6 +241,13 @@ def main(argv: list[str] | None = None) -> int:
             if "part_centroid" in pts:  # the rule gazetteer.sources.countryinfo applies
                 pts["between(current,part_centroid)"] = between_conventions(
                     pts["current"], pts["part_centroid"])
+            if "capital" in pts and r["kind"] == "country":
+                # the capital as a third convention: a point within 161 km of all three
+                # (current, footprint, capital), else of current and capital, else current
+                trio = [pts["current"], pts.get("part_centroid", pts["current"]), pts["capital"]]
+                pts["cover(current,part_centroid,capital)"] = (
+                    cover(trio) or cover(trio[::2]) or cover(trio[:2]) or pts["current"])
+                pts["cover(current,capital)"] = cover(trio[::2]) or pts["current"]
             if "largest" in pts:  # the admin1 rule of gazetteer.build (already in "current")
                 pts["between(part_centroid,largest)"] = between_conventions(
                     pts.get("part_centroid", pts["current"]), pts["largest"])
