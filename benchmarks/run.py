@@ -83,6 +83,13 @@ BENCHES = [
               Target("GeoVirus: end-to-end overlap F1", "geovirus/e2e_overlap_f1", ">=", 0.85),
               Target("GeoVirus: end-to-end acc@161 strict", "geovirus/e2e_acc161_strict", ">=", 0.80),
           ]),
+    Bench("long_text", "Long texts: parse time against a text's length", "bench_long_text.py",
+          quick_args=[["--quick"]],
+          targets=[
+              # linear: s per million characters at 2 M characters ÷ at 0.25 M
+              Target("one 2M-character text: time per character ÷ a 0.25M one's (linear)", "growth",
+                     "<=", 1.25, "×"),
+          ]),
     Bench("gazetteer", "Gazetteer: build, load, lookup", "bench_gazetteer.py",
           quick_args=[["--quick"], ["--skip-build"], ["--n", "1000"]],
           targets=[

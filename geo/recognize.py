@@ -11,7 +11,9 @@ both parts of "Springfield, Ill.", abbreviations with their full stops
 """
 from __future__ import annotations
 
+import bisect
 import logging
+import math
 import re
 from dataclasses import dataclass
 
@@ -136,7 +138,13 @@ def _overlay(spans: list[Span], found: list[Span]) -> list[Span]:
     """``found`` (disjoint) replaces the spans it overlaps; sorted by start."""
     if not found:
         return spans
-    out = [sp for sp in spans if not any(sp.start < f.end and f.start < sp.end for f in found)]
+    starts = [f.start for f in found]
+    out = []
+    for sp in spans:
+        # the found span starting last before sp's end is the only one that can reach into it
+        k = bisect.bisect_left(starts, sp.end) - 1
+        if k < 0 or found[k].end <= sp.start:
+            out.append(sp)
     out.extend(found)
     out.sort(key=lambda x: x.start)
     return out
@@ -257,6 +265,7 @@ class Recognizer:
         "Lake Mercer", "Gull Islands"); they replace the place names they contain
         (the resolver still reads "Brandt River" as near a town of Brandt)."""
         found = []
+        starts = [sp.start for sp in spans]   # sorted and disjoint
         for m in _FEATURE.finditer(text):
             s, e = m.start(), m.end()
             words = m.group().split()
@@ -265,7 +274,8 @@ class Recognizer:
             if not name_words or any(normalize(w) in lex.STOP_NAMES or
                                      normalize(w) in lex.CALENDAR for w in name_words):
                 continue
-            if any(sp.start <= s and e <= sp.end for sp in spans):
+            k = bisect.bisect_right(starts, s) - 1
+            if k >= 0 and e <= spans[k].end:
                 continue  # a known name already covers it ("Lake Erie", "Clear Lake")
             nxt = _NEXT_WORD.match(text, e)
             if nxt and normalize(nxt.group(1)) in _ORG_OR_STREET:
@@ -868,7 +878,9 @@ def _title_case_lines(text: str) -> list[tuple[int, int]]:
 
 
 def _in_lines(pos: int, lines: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in lines)
+    """Is ``pos`` in one of ``lines`` (sorted, disjoint ``(start, end)`` pairs)?"""
+    k = bisect.bisect_right(lines, (pos, math.inf)) - 1
+    return k >= 0 and pos < lines[k][1]
 
 
 def _caps_lines(text: str) -> list[tuple[int, int]]:

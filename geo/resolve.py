@@ -13,6 +13,7 @@ candidate farther away than that.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections import Counter
@@ -30,6 +31,9 @@ from geo.coords import haversine_km
 __all__ = ["Mention", "Focus", "ArticleResult", "Resolver"]
 
 logger = logging.getLogger(__name__)
+
+#: texts longer than this are resolved in sections (see :func:`sections`)
+SECTION_CHARS = 20_000
 
 
 @dataclass(slots=True)
@@ -190,9 +194,9 @@ class Resolver:
         """Resolve ``spans`` of ``article``; ``home`` is its source's home state, if known
         (see :mod:`geo._sources`)."""
         spans = list(spans)
-        actor: dict[int, bool] = {}   # span index -> the words around it make it an actor
-        groups, of_span = self._groups(article.text, spans, actor)
-        return self._resolve(article, spans, groups, of_span, actor, home)
+        mentions = self._sections(article.text, spans, home, only_home=False)
+        assert mentions is not None
+        return ArticleResult(article, mentions, self._focus(mentions))
 
     def again(self, result: ArticleResult, home: "SourceHome") -> ArticleResult:
         """``result``'s spans resolved again with its source's ``home``.
@@ -201,23 +205,34 @@ class Resolver:
         reading and nothing would change: ``result`` is returned as it is.
         """
         spans = [Span(m.start, m.end, m.text, m.kind) for m in result.mentions]
-        actor: dict[int, bool] = {}
-        groups, of_span = self._groups(result.article.text, spans, actor)
-        area = (home.country_code, home.admin1)
-        if not any(k == area for g in groups for k in g.readings.a1_keys):
+        mentions = self._sections(result.article.text, spans, home, only_home=True)
+        if mentions is None:
             return result
-        return self._resolve(result.article, spans, groups, of_span, actor, home)
+        return ArticleResult(result.article, mentions, self._focus(mentions))
 
-    def _resolve(self, article, spans, groups, of_span, actor, home) -> ArticleResult:
-        text = article.text
-        self._link_qualifiers(text, spans, groups, of_span)
-        self._rank(groups, home)
-        if self.record is not None:
-            for g in groups:
-                self.record.append((list(g.idx), g.cands, g.feats if g.feats is not None
-                                    else g.static))
-        mentions = self._mentions(text, spans, groups, of_span, actor)
-        return ArticleResult(article, mentions, self._focus(mentions))
+    def _sections(self, text: str, spans: list, home, *, only_home: bool) -> list[Mention] | None:
+        """Mentions for ``spans`` in their order, each section of ``text`` resolved on its own
+        (see :func:`sections`); with ``only_home``, None when no name can be read in ``home``."""
+        parts = sections(text, spans)
+        out: list[Mention | None] = [None] * len(spans)
+        changed = not only_home
+        for idx in parts:
+            part = [spans[i] for i in idx]
+            actor: dict[int, bool] = {}   # span index -> the words around it make it an actor
+            groups, of_span = self._groups(text, part, actor)
+            if only_home:
+                area = (home.country_code, home.admin1)
+                if any(k == area for g in groups for k in g.readings.a1_keys):
+                    changed = True
+            self._link_qualifiers(text, part, groups, of_span)
+            self._rank(groups, home)
+            if self.record is not None:
+                for g in groups:
+                    self.record.append((list(g.idx), g.cands, g.feats if g.feats is not None
+                                        else g.static))
+            for i, m in zip(idx, self._mentions(text, part, groups, of_span, actor)):
+                out[i] = m
+        return out if changed else None  # type: ignore[return-value]
 
     def candidates(self, span_text: str, kind: str = "place") -> Candidates:
         """Candidate matches for a span text (cached)."""
@@ -759,6 +774,36 @@ class _Context:
         feats[:, I["near_any_sq"]] = feats[:, I["near_any"]] ** 2
         feats[:, I["pop_foreign"]] = feats[:, I["logpop"]] * (1.0 - feats[:, I["ctx_country_any"]])
         return feats
+
+
+def sections(text: str, spans: list, size: int | None = None) -> list[list[int]]:
+    """Indexes of ``spans`` by the section of ``text`` their start falls in.
+
+    An article's context (one sense per name, the places around each name) costs
+    time in the square of its names, and a book-length text is many stories: texts
+    longer than ``size`` (default :data:`SECTION_CHARS`) are cut into sections of
+    at most that many characters, at a paragraph break where one falls in the
+    section's second half, else at a line break or a space, and each section is
+    resolved on its own. News articles (a few thousand characters) are one section.
+    """
+    size = size or SECTION_CHARS
+    if len(text) <= size:
+        return [list(range(len(spans)))]
+    cuts = []
+    pos = 0
+    while len(text) - pos > size:
+        lo, hi = pos + size // 2, pos + size
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            cut = text.rfind(sep, lo, hi)
+            if cut >= 0:
+                break
+        pos = cut + 1 if cut >= 0 else hi
+        cuts.append(pos)
+    parts: list[list[int]] = [[] for _ in range(len(cuts) + 1)]
+    for i, sp in enumerate(spans):
+        parts[bisect.bisect_right(cuts, sp.start)].append(i)
+    return [p for p in parts if p]
 
 
 from geo.articles import Article  # noqa: E402  (runtime name for the annotation above)

@@ -348,3 +348,43 @@ def test_a_dateline_names_a_town_not_a_state(res):
     # the same word in running text is not a dateline
     r = given(res, "Apple growers in WASHINGTON expect a record harvest.", "WASHINGTON")
     assert place_of(r, "WASHINGTON")[0].fcode == "ADM1"
+
+
+def test_sections_cut_long_texts_at_paragraph_breaks():
+    from geo.resolve import sections
+
+    text = "Alpha town.\n\n" + "x " * 40 + "\n\nBeta town. " + "y " * 40 + "Gamma."
+    spans = [Span(text.index(w), text.index(w) + len(w), w, "place")
+             for w in ("Alpha", "Beta", "Gamma")]
+    assert sections(text, spans, size=len(text)) == [[0, 1, 2]]
+    parts = sections(text, spans, size=100)
+    assert [i for p in parts for i in p] == [0, 1, 2] and len(parts) >= 2
+    assert parts[0] == [0]   # the cut falls at the paragraph break after "Alpha town."
+    # a text with no break at all is still cut, every span in exactly one section
+    flat = "Zeta " * 100
+    zspans = [Span(k, k + 4, "Zeta", "place") for k in range(0, 500, 5)]
+    zparts = sections(flat, zspans, size=60)
+    assert sorted(i for p in zparts for i in p) == list(range(100)) and len(zparts) > 5
+
+
+def test_a_long_text_is_resolved_section_by_section(rec, res, monkeypatch):
+    """Two stories in one long text: each keeps its own sense of a shared name, where one
+    context for the whole text would force one sense on both (and cost its square)."""
+    import geo.resolve
+
+    texan = "Paris, Texas, and Tyler had storms. Paris schools closed near Dallas."
+    french = "Paris, France, and Lyon had strikes. Paris trains stopped near Marseille."
+    text = texan + "\n\n" + "Other news followed. " * 12 + "\n\n" + french
+    spans = rec(text)
+    monkeypatch.setattr(geo.resolve, "SECTION_CHARS", len(texan) + 200)
+    r = res(Article(id="long", text=text), spans)
+    assert [(m.start, m.end) for m in r.mentions] == [(s.start, s.end) for s in spans]
+    by_half = {(m.start < len(texan), m.place.country_code) for m in r.mentions
+               if m.text == "Paris"}
+    assert by_half == {(True, "US"), (False, "FR")}
+    # the sections' results are those of the stories resolved alone, offsets shifted
+    alone = run(rec, res, french)
+    shift = text.index(french)
+    assert [(m.start - shift, m.place.id if m.place else None) for m in r.mentions
+            if m.start >= shift] == [(m.start, m.place.id if m.place else None)
+                                     for m in alone.mentions]
