@@ -7,7 +7,10 @@ paragraph breaks) that are resolved on their own. This benchmark builds texts
 of growing length from the bundled ``examples/`` articles (joined by blank
 lines, repeated), parses each as ONE article with ``geo.parse`` and reports
 seconds per million characters; ``growth`` is that rate at the longest text
-divided by the rate at the shortest (1.0 = linear).
+divided by the rate at the shortest (1.0 = linear). A second table parses lists
+of hundreds to thousands of town names in one sentence (many names, few
+characters: sections are also cut by name count, ``geo.resolve.SECTION_NAMES``)
+with the process's peak RSS.
 
 Usage::
 
@@ -50,6 +53,22 @@ def main(argv: list[str] | None = None) -> None:
     print()
     base = example_text()
     geo.parse([base])   # load the gazetteer and warm the caches outside the timings
+    # a list of towns ("...affected: A, B, C, ..."): many names in few characters
+    counts = [300, 1000] if args.quick else [300, 1000, 3000]
+    towns = town_names(max(counts))
+    print(f"Peak RSS after loading the gazetteer and parsing the examples: {peak_rss_mb():.0f} MB.")
+    print()
+    print("| names in one comma-separated list | characters | seconds | peak RSS so far |")
+    print("|---:|---:|---:|---:|")
+    for n in counts:
+        text = "Affected towns: " + ", ".join(towns[:n]) + "."
+        t0 = time.perf_counter()
+        geo.parse([{"id": "list", "text": text}])
+        secs = time.perf_counter() - t0
+        print(f"| {n:,} | {len(text):,} | {secs:.2f} | {peak_rss_mb():.0f} MB |")
+    print()
+    print(f"list_peak_rss_mb {peak_rss_mb():.0f}")
+    print()
     print("| characters | mentions | seconds | s per million characters |")
     print("|---:|---:|---:|---:|")
     rates = []
@@ -64,6 +83,27 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(f"growth {rates[-1] / rates[0]:.2f}")
     print(f"s_per_mchars {rates[-1]:.2f}")
+
+
+def town_names(n: int) -> list[str]:
+    """``n`` distinct names of US towns of 2,000 to 50,000 people, in gazetteer order."""
+    import sqlite3
+
+    import gazetteer
+    from gazetteer.paths import artefact_path
+
+    gazetteer.load()   # builds the artefact if needed
+    with sqlite3.connect(f"file:{artefact_path()}?mode=ro", uri=True) as con:
+        rows = con.execute(
+            "SELECT DISTINCT name FROM places WHERE fclass = 'P' AND cc = 'US' AND "
+            "population BETWEEN 2000 AND 50000 ORDER BY rid LIMIT ?", (n,)).fetchall()
+    return [r[0] for r in rows]
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 #: texts longer than this are resolved in sections (see :func:`sections`)
 SECTION_CHARS = 20_000
+#: ... and so are texts naming more distinct names than this (news articles name < 60)
+SECTION_NAMES = 150
 
 
 @dataclass(slots=True)
@@ -776,19 +778,26 @@ class _Context:
         return feats
 
 
-def sections(text: str, spans: list, size: int | None = None) -> list[list[int]]:
+def sections(text: str, spans: list, size: int | None = None,
+             names: int | None = None) -> list[list[int]]:
     """Indexes of ``spans`` by the section of ``text`` their start falls in.
 
     An article's context (one sense per name, the places around each name) costs
-    time in the square of its names, and a book-length text is many stories: texts
-    longer than ``size`` (default :data:`SECTION_CHARS`) are cut into sections of
-    at most that many characters, at a paragraph break where one falls in the
-    section's second half, else at a line break or a space, and each section is
-    resolved on its own. News articles (a few thousand characters) are one section.
+    time and memory in the square of its names, and a book-length text is many
+    stories: texts longer than ``size`` (default :data:`SECTION_CHARS`) are cut
+    into sections of at most that many characters, at a paragraph break where one
+    falls in the section's second half, else at a line break or a space; a section
+    naming more than ``names`` (default :data:`SECTION_NAMES`) distinct names (a
+    list of a thousand towns) is cut again between its spans. Each section is
+    resolved on its own. News articles (a few thousand characters, a few dozen
+    names) are one section.
     """
     size = size or SECTION_CHARS
+    names = names or SECTION_NAMES
     if len(text) <= size:
-        return [list(range(len(spans)))]
+        if len({sp.text for sp in spans}) <= names:
+            return [list(range(len(spans)))]
+        return _by_names(list(range(len(spans))), spans, names)
     cuts = []
     pos = 0
     while len(text) - pos > size:
@@ -803,7 +812,21 @@ def sections(text: str, spans: list, size: int | None = None) -> list[list[int]]
     parts: list[list[int]] = [[] for _ in range(len(cuts) + 1)]
     for i, sp in enumerate(spans):
         parts[bisect.bisect_right(cuts, sp.start)].append(i)
-    return [p for p in parts if p]
+    return [q for p in parts if p for q in _by_names(p, spans, names)]
+
+
+def _by_names(idx: list[int], spans: list, names: int) -> list[list[int]]:
+    """``idx`` in runs of consecutive spans naming at most ``names`` distinct names."""
+    out: list[list[int]] = []
+    seen: set[str] = set()
+    for i in sorted(idx, key=lambda i: spans[i].start):
+        if spans[i].text not in seen and len(seen) == names:
+            seen = set()
+        if not seen:
+            out.append([])
+        seen.add(spans[i].text)
+        out[-1].append(i)
+    return out
 
 
 from geo.articles import Article  # noqa: E402  (runtime name for the annotation above)

@@ -388,3 +388,20 @@ def test_a_long_text_is_resolved_section_by_section(rec, res, monkeypatch):
     assert [(m.start - shift, m.place.id if m.place else None) for m in r.mentions
             if m.start >= shift] == [(m.start, m.place.id if m.place else None)
                                      for m in alone.mentions]
+
+
+def test_sections_also_cut_a_text_naming_too_many_names():
+    from geo.resolve import sections
+
+    text = "Alpha, Beta, Alpha, Gamma, Delta and Beta."
+    words = ["Alpha", "Beta", "Alpha", "Gamma", "Delta", "Beta"]
+    spans, pos = [], 0
+    for w in words:
+        i = text.index(w, pos)
+        spans.append(Span(i, i + len(w), w, "place"))
+        pos = i + len(w)
+    assert sections(text, spans, names=4) == [[0, 1, 2, 3, 4, 5]]
+    # at most two distinct names per section, consecutive spans, each span once
+    assert sections(text, spans, names=2) == [[0, 1, 2], [3, 4], [5]]
+    # given spans out of text order come back by position within their section
+    assert sections(text, spans[::-1], names=2) == [[5, 4, 3], [2, 1], [0]]
