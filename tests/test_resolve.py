@@ -405,3 +405,9 @@ def test_sections_also_cut_a_text_naming_too_many_names():
     assert sections(text, spans, names=2) == [[0, 1, 2], [3, 4], [5]]
     # given spans out of text order come back by position within their section
     assert sections(text, spans[::-1], names=2) == [[5, 4, 3], [2, 1], [0]]
+
+
+def test_congo_is_either_congo_as_the_context_says(rec, res):
+    (east,) = place_of(run(rec, res, "Troops moved to Goma and Bukavu in eastern Congo."), "Congo")
+    (west,) = place_of(run(rec, res, "Brazzaville said Congo would reopen its border."), "Congo")
+    assert (east.country_code, west.country_code) == ("CD", "CG")
