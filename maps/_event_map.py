@@ -71,6 +71,19 @@ def _snippet(sentence: str | None, sentence_start: int, start: int, end: int, te
     return [s, hs, he]
 
 
+def _utf16(snippet: list[Any]) -> list[Any]:
+    """``[text, hs, he]`` with the offsets in UTF-16 code units, as JavaScript's ``slice`` counts
+    (a character beyond U+FFFF, such as an emoji, is two of them)."""
+    s, hs, he = snippet
+    if hs < 0 or s.isascii() or max(s) <= "\uffff":
+        return snippet
+
+    def units(i: int) -> int:
+        return len(s[:i].encode("utf-16-le", "surrogatepass")) // 2
+
+    return [s, units(hs), units(he)]
+
+
 def _period(dates: pd.Series) -> tuple[str, str]:
     """(ISO 8601 period, pandas frequency) fitting the span of ``dates``."""
     span = (dates.max() - dates.min()).days
@@ -113,8 +126,8 @@ def _event_data(md: MapData, *, articles_href: str | None, low_confidence: float
         cols = [m[c].tolist() for c in ("place_id", "article_id", "mention_index", "sentence", "sentence_start",
                                          "start", "end", "text")]
         for pid, aid, mi, sentence, s0, start, end, text in zip(*cols):
-            entries.setdefault(pid, []).append(
-                [article_ref(str(aid)), int(mi), *_snippet(_s(sentence), int(s0), int(start), int(end), _s(text))])
+            snippet = _utf16(_snippet(_s(sentence), int(s0), int(start), int(end), _s(text)))
+            entries.setdefault(pid, []).append([article_ref(str(aid)), int(mi), *snippet])
 
     place_rows = []
     pcols = [places[c].tolist() for c in ("place_id", "lat", "lon", "name", "n_articles", "n_mentions",
