@@ -707,6 +707,6 @@ def _write_csv(chunks: Iterable[gpd.GeoDataFrame], tmp: Path, *, layer: str | No
                 df["lat"] = np.where(pts, shapely.get_y(np.where(pts, geoms, None)), np.nan)
                 df["lon"] = np.where(pts, shapely.get_x(np.where(pts, geoms, None)), np.nan)
             df["geometry"] = shapely.to_wkt(geoms, rounding_precision=PRECISION, trim=True)
-            df.to_csv(fh, index=False, header=(i == 0), lineterminator="\n")
+            df.to_csv(fh, index=False, header=(i == 0), lineterminator="\r\n")  # RFC 4180: CR and LF in text get quoted
             n += len(df)
     return n
