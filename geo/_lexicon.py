@@ -245,7 +245,7 @@ LOCAL_NOUNS = _words("""
     city county town village township area region residents resident native natives man
     woman men women couple teen teens boy girl family families police officials officers
     council mayor sheriff firefighters schools students voters businesses neighborhood
-    neighbourhood community
+    neighbourhood community policemen policeman firefighter
 """)
 
 #: After a people's word, nouns that make it a language, a cuisine or an ancestry

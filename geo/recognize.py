@@ -481,8 +481,10 @@ class Recognizer:
                 and toks[c.i].norm in lex.GIVEN_NAMES and nxt.cap and not nxt.upper
                 and text[toks[c.j].core:nxt.start] == " " and not toks[c.j].poss):
             nn = nxt.norm
+            # ("Paris Police", "Marion Residents": a town's people, capitalised)
             if not (nn in lex.ORG_WORDS or nn in lex.STREET_WORDS or nn in lex.FEATURE_SUFFIXES
-                    or nn in lex.ADMIN_SUFFIXES or nn in lex.STOP_NAMES or nn in lex.CALENDAR):
+                    or nn in lex.ADMIN_SUFFIXES or nn in lex.STOP_NAMES or nn in lex.CALENDAR
+                    or nn in lex.LOCAL_NOUNS):
                 m = self._lookup(nn)
                 if not m or not any(x.place.fcode in _COUNTRY_FCODES or x.place.fcode == "ADM1"
                                     for x in m):

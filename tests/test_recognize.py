@@ -78,6 +78,12 @@ def test_people_are_not_places(rec):
     assert rec(text) == []
 
 
+def test_a_town_spelt_like_a_given_name_before_its_people(rec):
+    # "Paris Hilton" is a person (above); "Paris Police" are the town's
+    text = "Smoke filled the store. Four Paris Policemen and Paris Firefighters helped."
+    assert texts(rec(text)) == ["Paris", "Paris"]
+
+
 def test_titles_mark_people(rec):
     assert rec("Sen. Warner and Mr. Lincoln spoke after Gov. Houston left.") == []
 
