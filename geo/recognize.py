@@ -428,9 +428,15 @@ class Recognizer:
                                             title_lines)
         midsentence_keys: set[str] = set()
         supported: set[str] = set()   # keys seen after "in", before ", <State>"
+        # keys a state or a plural generic word names ("West, Texas", "Love counties"):
+        # places even when spelt like a stop word
+        strong: set[str] = set()
         for c in cands:
             if self._supported(text, toks, c):
                 supported.add(c.key)
+                if c.key in lex.STOP_NAMES and (self._state_closes(text, toks, c)
+                                                or _LIST_OF_AREAS.match(text, c.end)):
+                    strong.add(c.key)
             why = self._person_or_ship(text, toks, c) or self._person_verb(text, toks, c)
             if why:
                 banned.add(c.key)
@@ -445,7 +451,7 @@ class Recognizer:
             listed = last_was_place and text[last_end:c.start] in _LIST_GAPS
             why = self._reject(text, toks, c, banned, midsentence_keys, title_lines,
                                last_end, last_was_place, caps_lines,
-                               supported | {c.key} if listed else supported)
+                               supported | {c.key} if listed else supported, strong)
             if why is not None:
                 if self.trace is not None:
                     self.trace.append((c.start, c.end, why))
@@ -509,7 +515,8 @@ class Recognizer:
         return None
 
     def _reject(self, text, toks, c: _Cand, banned, midsentence_keys, title_lines,
-                last_end, last_was_place, caps_lines=(), supported=frozenset()) -> str | None:
+                last_end, last_was_place, caps_lines=(), supported=frozenset(),
+                strong=frozenset()) -> str | None:
         first = toks[c.i]
         single = c.i == c.j
         prev = toks[c.i - 1] if c.i > 0 else None
@@ -601,7 +608,7 @@ class Recognizer:
             elif not in_caps_line:
                 return "acronym"  # "AIDS", "FBI": acronyms, not names
         if single and not all_upper and not first.inner_dot:
-            if c.key in lex.STOP_NAMES:
+            if c.key in lex.STOP_NAMES and c.key not in strong:
                 return "stop"
             if c.abbr_only:
                 # "Ill.", "Calif.": state abbreviations after "City, " or a preposition,
@@ -706,6 +713,18 @@ class Recognizer:
         if _LIST_OF_AREAS.match(text, c.end):
             return True
         return text[c.end:c.end + 6] == "-based"
+
+    def _state_closes(self, text, toks, c: _Cand) -> bool:
+        """Is ``c`` followed by ", <state or country>" that ends a phrase ("West, Texas, is";
+        not "Police, Texas Rangers")?"""
+        k = c.j + 1
+        if k >= len(toks) or text[c.end:toks[k].start] != ", " or not toks[k].cap:
+            return False
+        for j in range(min(len(toks) - 1, k + 2), k - 1, -1):
+            m = self._lookup(normalize(text[toks[k].start:toks[j].core]))
+            if m and any(x.place.fcode in ("ADM1",) + _COUNTRY_FCODES for x in m):
+                return text[toks[j].core:toks[j].core + 1] in ("", ",", ".", ";", ":", ")")
+        return False
 
     def _followed_by_place(self, text, toks, c: _Cand) -> bool:
         k = c.j + 1

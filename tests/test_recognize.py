@@ -84,6 +84,16 @@ def test_a_town_spelt_like_a_given_name_before_its_people(rec):
     assert texts(rec(text)) == ["Paris", "Paris"]
 
 
+def test_a_town_spelt_like_a_stop_word_when_a_state_or_a_generic_names_it(rec):
+    text = "The blast in West, Texas, shook homes. West residents returned on Friday."
+    assert texts(rec(text)) == ["West", "Texas", "West"]
+    text = "Teams from Cooke, Grayson and Love counties will compete."
+    assert texts(rec(text)) == ["Cooke", "Grayson", "Love"]
+    # an organisation named after the state is no such evidence
+    assert texts(rec("Police, Texas Rangers and deputies arrived.")) == ["Texas"]
+    assert texts(rec("Officials from the West, the report said.")) == []
+
+
 def test_titles_mark_people(rec):
     assert rec("Sen. Warner and Mr. Lincoln spoke after Gov. Houston left.") == []
 
