@@ -33,6 +33,7 @@ import io
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -130,10 +131,26 @@ def _default_on_error(err: InputError) -> None:
 
 # -- building one Article from fields -----------------------------------------
 
+# JSON may escape a lone UTF-16 surrogate ("\ud800"): a str no UTF-8 writer accepts
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(fields: Mapping[str, Any], where: str) -> Mapping[str, Any]:
+    """``fields`` with lone surrogates in string values replaced by U+FFFD (same length: spans hold)."""
+    bad = [k for k, v in fields.items() if isinstance(v, str) and _SURROGATE.search(v)]
+    if not bad:
+        return fields
+    logger.warning("%s: lone UTF-16 surrogate escape(s) in %s; replaced with U+FFFD", where,
+                   ", ".join(repr(k) for k in bad))
+    return {k: _SURROGATE.sub("\ufffd", v) if k in bad else v for k, v in fields.items()}
+
+
 def _build(where: str, fields: Mapping[str, Any], opts: Options, *, origin: str | None,
            records: bool) -> Article:
     """One Article from a mapping; ``records`` means user data (columns apply, spans read)."""
     cols = opts if records else CANONICAL
+    if records:
+        fields = _no_surrogates(fields, where)
     try:
         if records and cols.text not in fields:
             raise InputError(f"no {cols.text!r} field")
