@@ -411,3 +411,9 @@ def test_congo_is_either_congo_as_the_context_says(rec, res):
     (east,) = place_of(run(rec, res, "Troops moved to Goma and Bukavu in eastern Congo."), "Congo")
     (west,) = place_of(run(rec, res, "Brazzaville said Congo would reopen its border."), "Congo")
     assert (east.country_code, west.country_code) == ("CD", "CG")
+
+
+def test_washington_d_c_spaced_is_the_capital(rec, res):
+    r = run(rec, res, "The awards were presented at a ceremony in Washington, D. C., on Thursday.")
+    assert [m.text for m in r.mentions] == ["Washington", "D. C."]
+    assert r.mentions[0].place.fcode == "PPLC"
