@@ -35,6 +35,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -78,6 +79,9 @@ EXPORT_CHUNK = 10_000
 _HASH_CHUNK = 1 << 20
 #: the mention columns holding each point's x and y (see ``"points"`` in the module docstring)
 POINTS_XY = ("lon", "lat")
+#: the files a store writes in PARTS_DIR (and their temporary names while written): the only
+#: files it ever removes there
+_PART_NAME = re.compile(r"\.?\d{6}-[0-9a-f]{8}-(?:articles|mentions)(?:\.[0-9a-f]{12}\.tmp)?\.parquet")
 
 
 @dataclass
@@ -249,6 +253,25 @@ class Store:
         """The commit point: temp file, fsync, os.replace, fsync the directory."""
         with atomic_open(self.path / MANIFEST, "wb") as fh:
             fh.write(json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"))
+
+    def _check_new_store_location(self) -> None:
+        """Refuse to turn a directory of other files into a store (a mistyped --store)."""
+        if (self.path / MANIFEST).exists() or not self.path.is_dir():
+            return
+        ours = {PARTS_DIR, LOCK_FILE}
+        try:
+            others = sorted(p.name for p in self.path.iterdir()
+                            if p.name not in ours and not p.name.startswith(f".{Path(MANIFEST).stem}."))
+            parts = self.path / PARTS_DIR
+            if parts.is_dir():
+                others += [f"{PARTS_DIR}/{p.name}" for p in sorted(parts.iterdir())
+                           if not _PART_NAME.fullmatch(p.name)]
+        except OSError as err:
+            raise StoreError(f"cannot read store directory {self.path}: {err.strerror or err}") from err
+        if others:
+            shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            raise StoreError(f"{self.path} is not an eventmap store (no {MANIFEST}) and holds other files "
+                             f"({shown}); give a new or empty directory")
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -534,6 +557,7 @@ class Store:
         # within one input, the last version of an article wins, as across batches
         articles = articles.drop_duplicates("article_id", keep="last")
         fps = fingerprints(articles)
+        self._check_new_store_location()
         with self._lock():
             manifest = self._read_manifest()
             self._remove_orphans(manifest)
@@ -615,7 +639,7 @@ class Store:
             return
         listed = {Path(e["file"]).name for b in manifest["batches"] for e in b["parts"].values()}
         for p in parts.iterdir():
-            if p.name not in listed:
+            if p.name not in listed and _PART_NAME.fullmatch(p.name):
                 logger.info("removing unreferenced part file %s", p)
                 with contextlib.suppress(FileNotFoundError):
                     p.unlink()
