@@ -208,3 +208,14 @@ def test_workers_give_identical_output_around_a_bad_line(tmp_path: Path) -> None
     assert outs[0] == outs[1]
     ids = {f["properties"]["article_id"] for f in json.loads(outs[0])["features"]}
     assert ids == {f"n{i}" for i in range(30)}
+
+
+@pytest.mark.parametrize("content", [
+    '{"id": "g", "text": "Rain in Lima.", "toponyms": []}\n'.encode("utf-16"),  # UTF-16 with BOM
+    b"\x89PNG\r\n\x1a\n\xff\xd8\xff" * 50,  # binary
+])
+def test_evaluate_gold_that_is_not_utf8_is_one_clean_line(tmp_path: Path, content: bytes) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_bytes(content)
+    r = invoke("evaluate", str(gold))
+    assert_one_clean_line(r, str(gold), "not UTF-8")

@@ -198,7 +198,11 @@ def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, **opts: Any)
 
     if predictions:
         check_output(predictions, param_hint="--predictions")
-    gold_articles = load_gold(gold)
+    try:
+        gold_articles = load_gold(gold)
+    except UnicodeDecodeError as err:  # load_gold reads UTF-8 only
+        raise click.ClickException(f"{gold}: not UTF-8 text ({err.reason}); a gold corpus must be "
+                                   "UTF-8 JSONL (binary file, or re-save it as UTF-8)") from err
     skipped: list[Exception] = []
     articles = _read((gold,), opts, skipped)
     options = _pipeline_options(opts)
