@@ -50,3 +50,37 @@ def test_lone_surrogate_keeps_given_span_offsets(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     (rec,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [m["text"] for m in rec["mentions"]] == ["Oslo"]
+
+
+@pytest.mark.parametrize("command", ["parse", "map", "ingest"])
+def test_max_bytes_option_skips_a_big_file_and_keeps_the_rest(tmp_path: Path, command: str) -> None:
+    small = tmp_path / "a_small.txt"
+    small.write_text("Floods hit Dhaka and Chittagong.\n", encoding="utf-8")
+    big = tmp_path / "b_big.txt"
+    big.write_text("Rain in Lisbon and Porto. " * 100, encoding="utf-8")  # 2,600 bytes
+    out = {"parse": ["-o", str(tmp_path / "out.jsonl")], "map": ["-o", str(tmp_path / "m.html")],
+           "ingest": ["--store", str(tmp_path / "st")]}[command]
+    r = invoke(command, str(small), str(big), *out, "--max-bytes", "1000")
+    no_traceback(r)
+    assert r.exit_code == 3, r.output
+    assert f"{big}: file is 2,600 bytes, over the 1,000-byte limit (max_bytes); skipped" in r.output
+    if command == "parse":
+        assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+    r = invoke(command, str(small), str(big), *out, "--max-bytes", "1000", "--strict")
+    assert r.exit_code == 1 and "over the 1,000-byte limit" in r.output, r.output
+
+
+def test_max_bytes_applies_to_each_record_of_a_jsonl_file(tmp_path: Path) -> None:
+    src = tmp_path / "news.jsonl"
+    src.write_text(json.dumps({"id": "long", "text": "Rain in Oslo. " * 100}) + "\n"
+                   + json.dumps({"id": "short", "text": "Sun in Rome."}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    r = invoke("parse", str(src), "-o", str(out), "--max-bytes", "500")
+    assert r.exit_code == 3, r.output
+    assert f"{src}:1: article text is 1,400 bytes, over the 500-byte limit" in r.output
+    assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == ["short"]
+
+
+def test_max_bytes_must_be_positive(tmp_path: Path) -> None:
+    r = invoke("parse", str(tmp_path), "--max-bytes", "0")
+    assert r.exit_code == 2 and "--max-bytes" in r.output, r.output

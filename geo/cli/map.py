@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from geo.cli._common import EXIT_SKIPPED, check_output, cli_errors, echo_err
+from geo.cli.parse import MAX_BYTES_OPTION
 
 __all__ = ["COMMANDS", "load_map_inputs"]
 
@@ -91,8 +92,13 @@ def load_map_inputs(inputs: tuple[str, ...], *, parse_options: dict[str, Any]) -
             skipped.append(err)
             echo_err(f"{err}; skipped")
 
-        res = parse(raw if len(raw) > 1 else raw[0], progress=sys.stderr.isatty(), on_error=on_error,
-                    **parse_options)
+        from geo.articles import read_articles
+
+        options = dict(parse_options)
+        # read here, where the size limit applies; parse() takes the Articles as they come
+        articles_in = read_articles(raw, strict=options.pop("strict", False),
+                                    max_bytes=options.pop("max_bytes", 50_000_000), on_error=on_error)
+        res = parse(articles_in, progress=sys.stderr.isatty(), **options)
         articles.append(res.articles)
         mentions.append(res.mentions)
     if not mentions:
@@ -135,10 +141,12 @@ def _rel_url(target: Path, start: Path) -> str:
 @click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Processes to parse articles with.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input instead of skipping it.")
+@MAX_BYTES_OPTION
 @cli_errors
 def map_cmd(inputs: tuple[str, ...], output: str, articles_dir: str | None, min_confidence: float,
             low_confidence: float, layers: str, max_popup_articles: int, offline: bool,
-            tiles: str, title: str | None, data_dir: str | None, workers: int, strict: bool) -> None:
+            tiles: str, title: str | None, data_dir: str | None, workers: int, strict: bool,
+            max_bytes: int) -> None:
     """Draw the places articles mention on an interactive HTML map.
 
     INPUTS are articles (anything `eventmap parse` reads), store directories,
@@ -169,7 +177,7 @@ def map_cmd(inputs: tuple[str, ...], output: str, articles_dir: str | None, min_
             echo_err("fetching offline map assets from the npm registry (once)")
             fetch()
     data, skipped = load_map_inputs(inputs, parse_options={"workers": workers, "strict": strict,
-                                                          "gazetteer_dir": data_dir})
+                                                          "max_bytes": max_bytes, "gazetteer_dir": data_dir})
     from maps._data import prepare
 
     md = prepare(data, min_confidence=min_confidence)

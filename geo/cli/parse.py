@@ -67,7 +67,8 @@ def _read(inputs: tuple[str, ...], opts: dict[str, Any], skipped: list[Exception
 
     return read_articles(
         list(inputs), text_column=opts["text_column"], title_column=opts["title_column"],
-        id_column=opts["id_column"], given_spans=opts["given_spans"], strict=opts["strict"], on_error=on_error)
+        id_column=opts["id_column"], given_spans=opts["given_spans"], strict=opts["strict"],
+        max_bytes=opts["max_bytes"], on_error=on_error)
 
 
 def _reporting(results: Iterator[Any], skipped: list[Any]) -> Iterator[Any]:
@@ -77,6 +78,12 @@ def _reporting(results: Iterator[Any], skipped: list[Any]) -> Iterator[Any]:
             skipped.append(problem)
             echo_err(problem)
         yield res
+
+
+#: the size limit of one input file (txt, html, json, feed) and of one article text
+MAX_BYTES_OPTION = click.option(
+    "--max-bytes", type=click.IntRange(min=1), default=50_000_000, show_default=True,
+    help="Skip (with a message) any whole-file input or article text bigger than this many bytes.")
 
 
 def _input_options(f: Any) -> Any:
@@ -108,6 +115,7 @@ def _input_options(f: Any) -> Any:
         click.option("--data-dir", type=click.Path(file_okay=False), default=None, envvar="EVENTMAP_DATA_DIR",
                      help="Gazetteer and cache directory [env: EVENTMAP_DATA_DIR]."),
         click.option("--strict", is_flag=True, help="Stop at the first bad input instead of skipping it."),
+        MAX_BYTES_OPTION,
     ]):
         f = opt(f)
     return f
