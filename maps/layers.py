@@ -43,7 +43,9 @@ _CSS = """
   background:rgba(31,120,180,.88);border:2px solid #fff;color:#fff;font:bold 11px/1 sans-serif;
   box-shadow:0 0 3px rgba(0,0,0,.5);box-sizing:border-box}
 .em-marker-low{background:rgba(255,255,255,.85);border:2px dashed #888;color:#555}
-.em-popup{font:13px/1.35 sans-serif;max-height:320px;overflow-y:auto}
+.em-popup{font:13px/1.35 sans-serif;max-height:320px;overflow-y:auto;overflow-wrap:anywhere}
+/* Leaflet tooltips never wrap: a huge name would make one tens of thousands of pixels wide */
+.em-tip{white-space:normal;width:max-content;max-width:320px;overflow-wrap:anywhere}
 .em-place{font-weight:bold;font-size:15px;margin-bottom:2px}
 .em-counts,.em-meta,.em-more{color:#555}
 .em-low{color:#a33;font-style:italic}

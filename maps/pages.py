@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 _PAGE_CSS = """
-body{font:16px/1.6 Georgia,serif;max-width:46em;margin:2em auto;padding:0 1em;color:#222}
+body{font:16px/1.6 Georgia,serif;max-width:46em;margin:2em auto;padding:0 1em;color:#222;overflow-wrap:anywhere}
 header .meta{color:#666;font:14px/1.4 sans-serif;margin-bottom:1.2em}
 header .hint{color:#888;font:12px/1.4 sans-serif;margin:-0.8em 0 1.2em}
 nav{font:14px sans-serif;margin-bottom:1em}

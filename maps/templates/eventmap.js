@@ -144,7 +144,7 @@
           box.appendChild(articleTitle(data, f[2], true, null));
           return box;
         }, {maxWidth: 360});
-        m.bindTooltip(function () { return el("span", null, data.articles[f[2]][1] || data.articles[f[2]][0]); });
+        m.bindTooltip(function () { return el("div", "em-tip", data.articles[f[2]][1] || data.articles[f[2]][0]); });
         group.addLayer(m);
       });
     });
