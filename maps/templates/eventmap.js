@@ -206,7 +206,11 @@
     // after its zoom animation: a zoom still running would re-cluster the place
     // and close the popup just opened.
     function settled() {
-      if (map._animatingZoom) { map.once("zoomend", function () { root.setTimeout(settled, 0); }); } else { go(); }
+      if (map._animatingZoom) { map.once("zoomend", function () { root.setTimeout(settled, 0); }); return; }
+      // fitBounds may pan (animated) without zooming; zooming to the place during that pan left
+      // the marker cluster half-updated: the place was never drawn and its popup never opened
+      if (map._panAnim && map._panAnim._inProgress) { map.once("moveend", function () { root.setTimeout(settled, 0); }); return; }
+      go();
     }
     map.whenReady(function () { root.setTimeout(settled, 0); });
   };
