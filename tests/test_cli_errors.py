@@ -219,3 +219,17 @@ def test_evaluate_gold_that_is_not_utf8_is_one_clean_line(tmp_path: Path, conten
     gold.write_bytes(content)
     r = invoke("evaluate", str(gold))
     assert_one_clean_line(r, str(gold), "not UTF-8")
+
+
+@pytest.mark.parametrize("command", ["parse", "map", "evaluate"])
+def test_output_that_is_also_an_input_is_refused_and_the_input_kept(tmp_path: Path, command: str) -> None:
+    src = tmp_path / ("news.html" if command == "map" else "news.jsonl")
+    content = ("<html><body><p>Floods hit Dhaka and Chittagong.</p></body></html>\n" if command == "map"
+               else '{"id": "a", "text": "Floods hit Dhaka.", "toponyms": []}\n')
+    src.write_text(content, encoding="utf-8")
+    same = str(tmp_path / "." / src.name)  # the same file, spelled differently
+    args = {"parse": ["parse", str(src), "-o", same], "map": ["map", str(src), "-o", same],
+            "evaluate": ["evaluate", str(src), "--predictions", same]}[command]
+    r = invoke(*args)
+    assert_one_clean_line(r, "is also an input", code=2)
+    assert src.read_text(encoding="utf-8") == content

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,17 +24,30 @@ def echo_err(message: str) -> None:
     click.echo(f"eventmap: {message}", err=True)
 
 
-def check_output(path: str, *, param_hint: str, suffixes: tuple[str, ...] | None = None) -> None:
+def check_output(path: str, *, param_hint: str, suffixes: tuple[str, ...] | None = None,
+                 inputs: tuple[str, ...] = ()) -> None:
     """Fail before any work when ``path`` has the wrong extension or cannot be written.
 
     ``suffixes`` lists the accepted extensions (lower case, with the dot); the
-    directory the file goes in is created, as the write would.
+    directory the file goes in is created, as the write would. An output that
+    is one of the ``inputs`` is refused: writing it would replace the input.
     """
     from geo._atomic import ensure_parent
 
     if suffixes is not None and Path(path).suffix.lower() not in suffixes:
         raise click.BadParameter(f"{path!r}: the file name must end in {', '.join(suffixes)}", param_hint=param_hint)
+    for item in inputs:
+        if _same_file(path, item):
+            raise click.BadParameter(f"{path!r} is also an input ({item}); writing it would replace that "
+                                     "input: choose another output file", param_hint=param_hint)
     ensure_parent(path)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):  # either does not exist (or is not a path)
+        return False
 
 
 def cli_errors(func: F) -> F:

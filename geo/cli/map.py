@@ -167,7 +167,7 @@ def map_cmd(inputs: tuple[str, ...], output: str, articles_dir: str | None, min_
         raise click.BadParameter(f"unknown layer(s) {', '.join(bad)}; choose from {', '.join(_LAYERS)}",
                                  param_hint="--layers")
     out = Path(output)
-    check_output(output, param_hint="-o/--output", suffixes=(".html", ".htm"))
+    check_output(output, param_hint="-o/--output", suffixes=(".html", ".htm"), inputs=inputs)
     if articles_dir:
         check_output(str(Path(articles_dir) / "index.html"), param_hint="--articles-dir")
     if offline:

@@ -146,7 +146,8 @@ def parse_cmd(inputs: tuple[str, ...], output: str, layer: str, **opts: Any) -> 
 
     suffix = Path(output).suffix.lower()
     if output != "-":
-        check_output(output, param_hint="-o/--output", suffixes=(".jsonl", ".ndjson", *sorted(_FRAME_FORMATS)))
+        check_output(output, param_hint="-o/--output", suffixes=(".jsonl", ".ndjson", *sorted(_FRAME_FORMATS)),
+                     inputs=inputs)
     skipped: list[Any] = []
     articles = _read(inputs, opts, skipped)
     options = _pipeline_options(opts)
@@ -205,7 +206,7 @@ def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, **opts: Any)
     from geo.pipeline import iter_results
 
     if predictions:
-        check_output(predictions, param_hint="--predictions")
+        check_output(predictions, param_hint="--predictions", inputs=(gold,))
     try:
         gold_articles = load_gold(gold)
     except UnicodeDecodeError as err:  # load_gold reads UTF-8 only
