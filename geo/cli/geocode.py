@@ -12,6 +12,9 @@ from geo.cli._common import cli_errors, echo_err
 
 __all__ = ["COMMANDS", "geocode_cmd", "reverse_cmd"]
 
+#: GeoNames feature classes (admin, water, area, populated place, road, spot, terrain, undersea, vegetation)
+_FEATURE_CLASSES = frozenset("AHLPRSTUV")
+
 
 def _geocoder_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
@@ -111,6 +114,10 @@ def geocode_cmd(query: tuple[str, ...], limit: int, countries: tuple[str, ...],
     if bad:
         raise click.BadParameter(f"expected ISO 3166-1 alpha-2 codes, got {bad[0]!r}", param_hint="--country")
     classes = [c.strip().upper() for item in feature_classes for c in item.split(",") if c.strip()]
+    unknown = [c for c in classes if c not in _FEATURE_CLASSES]
+    if unknown:  # else an impossible filter would just answer "no result"
+        raise click.BadParameter(f"unknown GeoNames feature class {unknown[0]!r}; use "
+                                 f"{', '.join(sorted(_FEATURE_CLASSES))}", param_hint="--feature-class")
     geocoder = _make(opts)
     try:
         results, source = _ask(geocoder, "geocode", text, opts["geocoder_name"], exactly_one=limit == 1,
