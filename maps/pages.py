@@ -13,6 +13,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -66,6 +67,11 @@ def _date(value: Any) -> str:
         return ""
 
 
+def _path_url(path: str) -> str:
+    """A relative file path as a URL: ``#``, ``?``, ``%`` and spaces in file names escaped."""
+    return quote(path, safe="/.-_~")
+
+
 def _page(title: str, body: str) -> str:
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -88,10 +94,12 @@ def article_page_html(article: dict[str, Any], mentions: pd.DataFrame, *, map_hr
         This article's mentions (``mention_index``, ``start``, ``end``, ``place_id``, ``name``,
         ``confidence``).
     map_href : str
-        Link from this page to the map (relative to the page).
+        Path from this page to the map (relative to the page); URL-escaped here, so a file name
+        with a space, ``#``, ``%`` or ``?`` still links (as ``articles_href`` in :func:`maps.event_map`).
     on_map : set of str, optional
         Place ids drawn on the map; mentions of other places are highlighted but not linked.
     """
+    map_href = _path_url(map_href)
     text = _text(article.get("text"))
     title = _text(article.get("title")) or _text(article.get("article_id"))
     url = safe_url(_text(article.get("url")))
@@ -148,6 +156,7 @@ def index_page_html(articles: pd.DataFrame, *, map_href: str = "../map.html",
     if len(articles):
         articles = articles.sort_values("date", ascending=False, na_position="last", kind="stable")
     counts = mention_counts or {}
+    map_href = _path_url(map_href)
     rows = []
     for a in articles.itertuples(index=False):
         title = _text(a.title) or _text(a.article_id)
