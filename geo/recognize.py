@@ -21,7 +21,7 @@ from gazetteer import Gazetteer, Match, normalize
 
 from geo import _lexicon as lex
 from geo._candidates import demonym_places
-from geo._words import is_common_word
+from geo._words import is_common_word, is_english_word
 
 __all__ = ["Span", "Recognizer"]
 
@@ -251,6 +251,60 @@ class Recognizer:
     def __call__(self, text: str) -> list[Span]:
         if not text:
             return []
+        if _caseless(text):
+            # all lower case (a transcript, a chat message): names carry no capitals to
+            # go by, so the well-known ones are capitalised first (same offsets)
+            cased = self._truecase(text)
+            return [Span(sp.start, sp.end, text[sp.start:sp.end], sp.kind)
+                    for sp in self._recognise(cased)]
+        return self._recognise(text)
+
+    def _truecase(self, text: str) -> str:
+        """``text`` with the words of significant place names capitalised ("south korea" ->
+        "South Korea"); common words ("turkey", "china") and given names stay as they are."""
+        toks = _tokens(text)
+        chars = list(text)
+        n = len(toks)
+        i = 0
+        while i < n:
+            found = 0
+            for k in range(min(n, i + self.max_tokens), i, -1):
+                if any(text[toks[m].core:toks[m + 1].start] not in _JOIN_GAPS
+                       for m in range(i, k - 1)):
+                    continue
+                if k - i > 1 and (toks[i].norm in lex.CONNECTORS
+                                  or toks[k - 1].norm in lex.CONNECTORS):
+                    continue
+                key = " ".join(t.norm for t in toks[i:k])
+                if k - i == 1 and (len(key) < 4 or key in lex.STOP_NAMES or key in lex.CALENDAR):
+                    continue
+                if self._caseless_name(key, word=k - i == 1 and (
+                        is_english_word(key) or key in lex.GIVEN_NAMES)):
+                    found = k - i
+                    break
+            for t in toks[i:i + found]:
+                if t.norm not in lex.CONNECTORS or t is toks[i]:
+                    up = text[t.start].upper()
+                    if len(up) == 1:
+                        chars[t.start] = up
+            i += found or 1
+        return "".join(chars)
+
+    def _caseless_name(self, key: str, word: bool) -> bool:
+        """Is ``key`` a well-known place name (a country, a state, a city of 100,000, one of
+        500,000 by an alternate name)? One spelt like a word or a given name ("turkey",
+        "paris") only if a country or a city of a million."""
+        m = self._lookup(key)
+        if not m:
+            return False
+        if word:
+            return any(x.kind in ("name", "official", "alt") and (
+                x.place.fcode in _COUNTRY_FCODES
+                or x.place.fclass == "P" and x.place.population >= 1_000_000) for x in m)
+        return any(x.kind in ("name", "official", "abbr") and _is_significant(x.place)
+                   or x.kind == "alt" and _is_major_alt(x.place) for x in m)
+
+    def _recognise(self, text: str) -> list[Span]:
         toks = _tokens(text)
         if not toks:
             return []
@@ -881,6 +935,19 @@ def _lines(text: str):
     for line in text.split("\n"):
         yield pos, line
         pos += len(line) + 1
+
+
+_ASCII_UPPER = re.compile(r"[A-Z]")
+_ASCII_LOWER = re.compile(r"[a-z]")
+
+
+def _caseless(text: str) -> bool:
+    """Is ``text`` Latin-script prose written (almost) all in lower case?"""
+    if len(_ASCII_UPPER.findall(text, 0, 2_000)) > 10:
+        return False   # the common case, decided on the first capitals
+    head = text[:20_000]
+    lower = len(_ASCII_LOWER.findall(head))
+    return lower >= 20 and len(_ASCII_UPPER.findall(head)) <= lower // 200
 
 
 def _title_case_lines(text: str) -> list[tuple[int, int]]:

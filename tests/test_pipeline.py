@@ -202,3 +202,11 @@ def test_evaluate_agrees_with_reference_scorer_on_its_own_predictions(tmp_path):
     # the demonym is predicted (not a gold span here), and Paris, Texas is far from the resolved Paris
     assert ours["recognition"]["exact"]["pred"] > ours["recognition"]["exact"]["tp"]
     assert ours["resolution"]["acc161"] < 1.0
+
+
+def test_lower_case_text_is_geoparsed(gazetteer_db):
+    res = geo.parse(["floods hit dhaka and chittagong on monday, bangladesh officials said."])
+    m = res.mentions
+    assert list(m["text"]) == ["dhaka", "chittagong", "bangladesh"]
+    assert set(m["country_code"]) == {"BD"}
+    assert (m.geometry.y.between(20, 27) & m.geometry.x.between(88, 93)).all()

@@ -373,3 +373,23 @@ def test_a_countys_court_is_no_street(rec):
 def test_a_country_known_by_an_alternate_name_is_no_surname_before_said(rec):
     # "Netherlands said" is the country speaking ("The Netherlands" is its name)
     assert texts(rec("Yesterday the Netherlands said it would close the farms.")) == ["Netherlands"]
+
+
+def test_text_in_lower_case_still_names_well_known_places(rec):
+    text = "floods hit dhaka and chittagong on monday, bangladesh officials said."
+    spans = rec(text)
+    assert texts(spans) == ["dhaka", "chittagong", "bangladesh"]
+    assert all(text[s.start:s.end] == s.text for s in spans)   # offsets into the original
+    text = "we flew from new york to rio de janeiro and then to south korea"
+    assert texts(rec(text)) == ["new york", "rio de janeiro", "south korea"]
+
+
+def test_lower_case_words_stay_words_unless_a_country_or_a_great_city(rec):
+    # "nice" and "reading" are words first; "china" and "paris" are read as the places
+    text = "such nice weather for reading in the park, then tea from china in paris"
+    assert texts(rec(text)) == ["china", "paris"]
+
+
+def test_prose_with_capitals_is_not_recased(rec):
+    # normal prose: lower-case "china" is the porcelain, not the country
+    assert texts(rec("Officials in Dhaka said the fine china was sold.")) == ["Dhaka"]
