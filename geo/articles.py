@@ -236,24 +236,29 @@ def _file_items(path: str, opts: Options, fmt: str | None = None) -> Iterator[It
     compression, ext = split_ext(path)
     fmt = fmt or FORMATS.get(ext)
     try:
-        if fmt is None:
-            try:
-                with open_binary(path, compression) as fp:
-                    fmt = sniff_format(fp.read(SNIFF_BYTES))
-            except READ_ERRORS as err:
-                raise InputError(read_failed(err), where=path) from err
-        if fmt in _WHOLE:
-            yield from _WHOLE[fmt](read_whole(path, opts.max_bytes, compression), path, opts)
-            return
         try:
             fp = open_binary(path, compression)
         except READ_ERRORS as err:
             raise InputError(read_failed(err), where=path) from err
+        # opened once, sniffed and read from the same stream: a pipe (<(cmd), a FIFO) can be read once
         with fp:
-            try:
-                yield from _stream_items(fmt, fp, path, opts)
-            except READ_ERRORS as err:
-                raise InputError(f"{read_failed(err)}; rest of file skipped", where=path) from err
+            stream: BinaryIO | Prefixed = fp
+            if fmt is None:
+                try:
+                    head = fp.read(SNIFF_BYTES)
+                except READ_ERRORS as err:
+                    raise InputError(read_failed(err), where=path) from err
+                fmt = sniff_format(head)
+                stream = Prefixed(head, fp)
+            if fmt in _WHOLE:
+                data = read_whole(path, opts.max_bytes, compression, stream)
+            else:
+                try:
+                    yield from _stream_items(fmt, stream, path, opts)  # type: ignore[arg-type]
+                except READ_ERRORS as err:
+                    raise InputError(f"{read_failed(err)}; rest of file skipped", where=path) from err
+                return
+        yield from _WHOLE[fmt](data, path, opts)
     except InputError as err:
         yield err
 

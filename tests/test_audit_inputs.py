@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from geo.cli import main
+
+EVENTMAP = str(Path(sys.executable).with_name("eventmap"))
 
 
 def invoke(*args: str) -> Result:
@@ -84,3 +90,39 @@ def test_max_bytes_applies_to_each_record_of_a_jsonl_file(tmp_path: Path) -> Non
 def test_max_bytes_must_be_positive(tmp_path: Path) -> None:
     r = invoke("parse", str(tmp_path), "--max-bytes", "0")
     assert r.exit_code == 2 and "--max-bytes" in r.output, r.output
+
+
+def _feed_fifo(path: Path, data: bytes) -> threading.Thread:
+    def write() -> None:
+        with open(path, "wb") as fh:  # blocks until the reader opens the pipe
+            fh.write(data)
+
+    t = threading.Thread(target=write, daemon=True)
+    t.start()
+    return t
+
+
+@pytest.mark.parametrize(("name", "data", "expect"), [
+    ("63", b"Floods hit Dhaka and Chittagong.\n", "Dhaka"),  # like bash's <(cmd): /dev/fd/63
+    ("63", b'{"id": "p1", "text": "Floods hit Dhaka."}\n', '"p1"'),
+    ("news.txt", b"Floods hit Dhaka and Chittagong.\n", "Dhaka"),
+])
+def test_a_pipe_given_by_path_is_read_once_not_lost(tmp_path: Path, name: str, data: bytes, expect: str) -> None:
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    writer = _feed_fifo(fifo, data)
+    r = subprocess.run([EVENTMAP, "parse", str(fifo)], capture_output=True, text=True, timeout=120)
+    writer.join(timeout=10)
+    assert r.returncode == 0, r.stderr
+    assert expect in r.stdout, r.stderr
+
+
+def test_a_fifo_inside_a_directory_is_skipped_not_waited_on(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("Floods hit Dhaka and Chittagong.\n", encoding="utf-8")
+    os.mkfifo(news / "b.txt")  # nobody will ever write to it
+    r = subprocess.run([EVENTMAP, "parse", str(news)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 3, r.stderr
+    assert f"{news / 'b.txt'}: not a regular file" in r.stderr
+    assert "Dhaka" in r.stdout

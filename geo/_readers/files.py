@@ -1,8 +1,10 @@
 """Files, directories and stdin: formats by extension, sniffing, compression, size limits."""
 from __future__ import annotations
 
+import contextlib
 import lzma
 import os
+import stat
 import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -81,14 +83,21 @@ def read_up_to(fp: BinaryIO | Prefixed, n: int) -> bytes:
     return b"".join(parts)
 
 
-def read_whole(path: str, max_bytes: int, compression: str | None) -> bytes:
-    """The bytes of a whole-file input, refusing files over ``max_bytes`` before reading them."""
+def read_whole(path: str, max_bytes: int, compression: str | None,
+               fp: BinaryIO | Prefixed | None = None) -> bytes:
+    """The bytes of a whole-file input, refusing files over ``max_bytes`` before reading them.
+
+    ``fp`` is the file already opened (and maybe sniffed) for ``path``: a pipe
+    (``<(cmd)``, a FIFO) can be read only once, so it is never reopened.
+    """
     try:
-        with open_binary(path, compression) as fp:
-            if compression is None:
-                size = os.fstat(fp.fileno()).st_size
-                if size > max_bytes:
-                    raise InputError(f"file is {size:,} bytes, over the {max_bytes:,}-byte "
+        with contextlib.ExitStack() as stack:
+            if fp is None:
+                fp = stack.enter_context(open_binary(path, compression))
+            if compression is None and hasattr(fp, "fileno"):
+                st = os.fstat(fp.fileno())
+                if stat.S_ISREG(st.st_mode) and st.st_size > max_bytes:
+                    raise InputError(f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte "
                                      "limit (max_bytes)", where=path)
             data = read_up_to(fp, max_bytes + 1)
     except READ_ERRORS as err:
@@ -138,7 +147,12 @@ def walk(top: str) -> Iterator[str | InputError]:
             if name.startswith(".") or split_ext(name)[1] not in FORMATS:
                 continue
             found = True
-            yield os.path.join(dirpath, name)
+            path = os.path.join(dirpath, name)
+            if not os.path.isfile(path) and os.path.exists(path):
+                # a FIFO, socket or device: opening one can block for ever
+                yield InputError("not a regular file (a pipe, socket or device)", where=path)
+                continue
+            yield path
     yield from failures
     if not found:
         known = ", ".join(sorted(FORMATS))
