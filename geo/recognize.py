@@ -59,6 +59,10 @@ _DISEASE_AFTER = re.compile(
     r" \[?(?:(?:bird|swine|avian|equine|canine|horse|hog|pig|camel|hemorrhagic|haemorrhagic|"
     r"spotted|yellow) )?(?:virus|viruses|fever|flu|influenza|disease|ebolavirus|encephalitis|strain|"
     r"strains)\b", re.IGNORECASE)
+_DISEASE_AFTER_WORD = re.compile(
+    r" [A-Z][a-z]+ (?:[Vv]irus|[Vv]iruses|[Ff]ever|[Ff]lu|[Dd]isease|[Ee]ncephalitis)\b")
+# after a possessive: punctuation or a verb, no noun it could own
+_BARE_POSSESSIVE = re.compile(r"(?:[,;:)]| (?:is|was|has|had|says|said|will|would|and|or)\b)")
 _PAPER_AFTER = re.compile(
     r"(?:'s)? (?:State |Daily |Sunday |Evening |Morning )?(?:Times|Post|Herald|Journal|Tribune|Gazette|"
     r"Daily|Chronicle|Dispatch|Inquirer|Observer|Courier|Register|Sentinel|Star-Ledger|"
@@ -623,6 +627,16 @@ class Recognizer:
         if _DISEASE_AFTER.match(text, c.end) or text[c.start - 1:c.start] == "/" and \
                 text[c.end:c.end + 1] == "/":
             return "disease"
+        # ... and a small place's name before another word of a disease's ("Mad Cow
+        # disease", "Dry Creek fever"; a country keeps its place: "Guinea Ebola outbreak")
+        if not c.significant and _DISEASE_AFTER_WORD.match(text, c.end):
+            return "disease"
+        # a firm named in the possessive: "a McDonald's restaurant", "McDonald's is
+        # recalling", "a spokeswoman for McDonald's, ..." (a place's possessive owns a noun)
+        if single and toks[c.j].poss and not c.significant and c.kind == "place" and (
+                prev is not None and prev.norm in ("a", "an") and not prev.cap
+                or _BARE_POSSESSIVE.match(text, toks[c.j].end)):
+            return "firm"
         # newspapers: "New York Times", "Dayton State Journal", "Times of London"
         if _PAPER_AFTER.match(text, c.end) or \
                 _PAPER_BEFORE.search(text[max(0, c.start - 12):c.start]):

@@ -393,3 +393,15 @@ def test_lower_case_words_stay_words_unless_a_country_or_a_great_city(rec):
 def test_prose_with_capitals_is_not_recased(rec):
     # normal prose: lower-case "china" is the porcelain, not the country
     assert texts(rec("Officials in Dhaka said the fine china was sold.")) == ["Dhaka"]
+
+
+def test_a_firm_named_in_the_possessive_is_not_a_place(rec):
+    text = ("He ate at a McDonald's restaurant in Auckland. McDonald's is recalling the "
+            "burgers, a spokeswoman for McDonald's, said. McDonald's mayor was not there.")
+    assert texts(rec(text)) == ["Auckland", "McDonald"]   # a town's mayor: its place
+
+
+def test_a_small_place_named_in_a_disease_of_two_words(rec):
+    assert texts(rec("It is the third case of Mad Cow disease in Texas.")) == ["Texas"]
+    # a country keeps its place before a disease's name
+    assert texts(rec("Guinea Ebola virus outbreak grows")) == ["Guinea"]
