@@ -119,8 +119,10 @@ def _mentions_frame(df: pd.DataFrame) -> pd.DataFrame:
     for col in ("start", "end", "sentence_start", "mention_index"):
         out[col] = pd.to_numeric(out[col], errors="coerce").fillna(-1).astype("int64")
     out["date"] = pd.to_datetime(out["date"], utc=True, errors="coerce", format="mixed")
-    out["place_id"] = out["place_id"].astype("object").where(out["place_id"].notna(), None)
-    out["article_id"] = out["article_id"].astype("object").where(out["article_id"].notna(), None)
+    # ids as strings, as the articles frame has them: a GeoJSON or parquet file may hold numbers
+    for col in ("place_id", "article_id"):
+        ids = out[col]
+        out[col] = ids.astype(str).astype("object").where(ids.notna(), None)
     out = out.reset_index(drop=True)
     _check_coordinates(out)
     return out

@@ -111,7 +111,7 @@
   }
 
   em.places = function (map, group, data) {
-    var markers = {};
+    var markers = Object.create(null);  // no prototype: a place id "__proto__" is a key like any other
     var layers = [];
     data.places.forEach(function (p) {
       var m = L.marker([p[1], p[2]], {icon: placeIcon(p), title: "", riseOnHover: true});
