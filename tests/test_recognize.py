@@ -403,5 +403,6 @@ def test_a_firm_named_in_the_possessive_is_not_a_place(rec):
 
 def test_a_small_place_named_in_a_disease_of_two_words(rec):
     assert texts(rec("It is the third case of Mad Cow disease in Texas.")) == ["Texas"]
+    assert texts(rec("Cases of Kasongo Hill fever were reported in Texas.")) == ["Texas"]
     # a country keeps its place before a disease's name
     assert texts(rec("Guinea Ebola virus outbreak grows")) == ["Guinea"]
