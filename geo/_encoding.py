@@ -18,7 +18,7 @@ from typing import BinaryIO, TypeVar
 
 from geo.errors import InputError
 
-__all__ = ["declared_charset", "decode", "detect", "iter_lines", "sniff_bom"]
+__all__ = ["declared_charset", "decode", "detect", "iter_lines", "sniff_bom", "utf16_without_bom"]
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,27 @@ def _mostly_utf8(data: bytes) -> str | None:
     return text if valid > 0 and bad * 4 <= valid else None
 
 
+def utf16_without_bom(head: bytes) -> str | None:
+    """``'utf-16-le'``/``'utf-16-be'`` if ``head`` looks like mostly-ASCII UTF-16 with no BOM.
+
+    Such text has a NUL in nearly every other byte, always on the same side,
+    which binary formats do not; ``None`` otherwise.
+    """
+    sample = head[:4096]
+    n = len(sample) // 2
+    if n < 4:
+        return None
+    for codec, nuls, other in (("utf-16-le", sample[1::2], sample[0::2]),
+                               ("utf-16-be", sample[0::2], sample[1::2])):
+        if nuls.count(0) >= 0.9 * n and other.count(0) == 0:
+            try:
+                sample[:2 * n].decode(codec)
+            except UnicodeDecodeError:
+                continue
+            return codec
+    return None
+
+
 def _binary_error(where: str, data: bytes) -> InputError:
     offset = data.index(b"\0")
     return InputError(f"binary file (NUL byte at offset {offset}); not an article", where=where)
@@ -112,7 +133,11 @@ def decode(data: bytes, where: str, *, declared: str | None = None) -> str:
             raise InputError(f"undecodable as {codec} despite its byte-order mark "
                              f"(bad byte at offset {err.start + skip})", where=where) from err
     if b"\0" in data:
-        raise _binary_error(where, data)
+        wide = utf16_without_bom(data)
+        if wide is None:
+            raise _binary_error(where, data)
+        logger.warning("%s: no byte-order mark but looks like %s; decoded as such", where, wide)
+        return data.decode(wide, errors="replace")
     if declared and declared != "utf-8":
         try:
             return data.decode(declared)
@@ -195,7 +220,12 @@ def iter_lines(fp: BinaryIO, where: str, *, max_line: int) -> Iterator[tuple[int
         yield from _wide_lines(first, fp, where, codec, max_line)
         return
     if b"\0" in first:
-        yield 1, _binary_error(where, first)
+        wide = utf16_without_bom(first)
+        if wide is None:
+            yield 1, _binary_error(where, first)
+            return
+        logger.warning("%s: no byte-order mark but looks like %s; decoded as such", where, wide)
+        yield from _wide_lines(first, fp, where, wide, max_line)
         return
     fallback: str | None = None  # detected on the first line that is not UTF-8
     lineno = 0

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, Union
 
-from geo._encoding import declared_charset, decode
+from geo._encoding import declared_charset, decode, sniff_bom, utf16_without_bom
 from geo._readers.documents import html_fields, iter_feed
 from geo._readers.fields import CANONICAL, Options, check_size, first_line, make_options, scalar, spans
 from geo._readers.files import (
@@ -216,7 +216,15 @@ def _json_items(data: bytes, where: str, opts: Options) -> Iterator[Item]:
             yield InputError(f"expected a JSON object, got {type(item).__name__}", where=here)
 
 
+_XML_DECL = re.compile(r"\A\s*<\?xml[^>]*\?>")
+
+
 def _feed_items(data: bytes, where: str, opts: Options) -> Iterator[Item]:
+    codec, _ = sniff_bom(data)
+    if (codec is not None and codec != "utf-8") or (b"\0" in data[:4096] and utf16_without_bom(data)):
+        # feedparser reads UTF-16/32 only when an XML declaration names it: hand it UTF-8
+        text = _XML_DECL.sub("", decode(data, where), count=1)
+        data = ('<?xml version="1.0" encoding="utf-8"?>' + text).encode("utf-8")
     yield from _records(iter_feed(data, where), opts, records=False)
 
 

@@ -126,3 +126,52 @@ def test_a_fifo_inside_a_directory_is_skipped_not_waited_on(tmp_path: Path) -> N
     assert r.returncode == 3, r.stderr
     assert f"{news / 'b.txt'}: not a regular file" in r.stderr
     assert "Dhaka" in r.stdout
+
+
+FEED = ('<rss version="2.0"><channel><title>Coast News</title><item><title>Storms</title>'
+        "<description>Rain in Lisbon and Porto.</description></item></channel></rss>")
+
+
+@pytest.mark.parametrize("data", [
+    FEED.encode("utf-16"),  # BOM, no XML declaration: feedparser took it for UTF-8
+    FEED.encode("utf-32"),
+    ('<?xml version="1.0" encoding="UTF-16"?>' + FEED).encode("utf-16"),
+])
+def test_utf16_and_utf32_feeds_with_a_bom_are_read(tmp_path: Path, data: bytes) -> None:
+    src = tmp_path / "feed.rss"
+    src.write_bytes(data)
+    out = tmp_path / "out.jsonl"
+    r = invoke("parse", str(src), "-o", str(out))
+    no_traceback(r)
+    assert r.exit_code == 0, r.output
+    (rec,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert rec["title"] == "Storms"
+    assert {m["text"] for m in rec["mentions"]} >= {"Lisbon", "Porto"}
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("news.txt", "Rain in Lisbon and Porto.\n"),
+    ("news.jsonl", '{"id": "w1", "text": "Rain in Lisbon and Porto."}\n'),
+    ("news.csv", "id,text\nw1,Rain in Lisbon and Porto.\n"),
+    ("feed.rss", FEED),
+])
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_decoded_with_a_warning_not_called_binary(
+        tmp_path: Path, caplog, name: str, content: str, codec: str) -> None:
+    src = tmp_path / name
+    src.write_bytes(content.encode(codec))
+    out = tmp_path / "out.jsonl"
+    caplog.set_level(logging.WARNING)
+    r = invoke("parse", str(src), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert f"{src}: no byte-order mark but looks like {codec}" in caplog.text
+    (rec,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert {m["text"] for m in rec["mentions"]} >= {"Lisbon", "Porto"}
+
+
+def test_binary_with_nul_bytes_is_still_refused(tmp_path: Path) -> None:
+    src = tmp_path / "image.txt"
+    src.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 40)
+    r = invoke("parse", str(src))
+    assert r.exit_code == 3, r.output
+    assert f"{src}: binary file (NUL byte at offset 8)" in r.output
