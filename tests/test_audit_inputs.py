@@ -175,3 +175,18 @@ def test_binary_with_nul_bytes_is_still_refused(tmp_path: Path) -> None:
     r = invoke("parse", str(src))
     assert r.exit_code == 3, r.output
     assert f"{src}: binary file (NUL byte at offset 8)" in r.output
+
+
+def test_stdout_closed_early_stops_quietly(tmp_path: Path) -> None:
+    # `eventmap parse news.jsonl | head -1`
+    src = tmp_path / "news.jsonl"
+    src.write_text("".join(json.dumps({"id": f"n{i}", "text": "Storms hit Lisbon and Porto."}) + "\n"
+                           for i in range(3000)), encoding="utf-8")
+    proc = subprocess.Popen([EVENTMAP, "parse", str(src)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=120) == 141, err
+    assert json.loads(first)["id"] == "n0"
+    assert "Error" not in err and "Traceback" not in err, err

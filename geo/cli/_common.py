@@ -59,6 +59,12 @@ def cli_errors(func: F) -> F:
             return func(*args, **kwargs)
         except EventmapError as err:
             raise click.ClickException(str(err)) from err
+        except BrokenPipeError:
+            # stdout closed early (`eventmap parse ... | head`): stop quietly, as cat and grep do;
+            # stdout goes to /dev/null so the interpreter's final flush does not fail again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)  # 128 + SIGPIPE, what a shell reports for a killed writer
         except OSError as err:
             # the last net for I/O the library did not name (disk full, a
             # directory that vanished...): one line naming the file, no traceback
