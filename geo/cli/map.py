@@ -51,7 +51,10 @@ def _read_frame(path: Path) -> Any:
             return gpd.GeoDataFrame({"place_id": pd.Series([], dtype="object")}, geometry=[], crs="EPSG:4326")
         gdf = gpd.GeoDataFrame.from_features(feats, crs="EPSG:4326")
         if "place_id" not in gdf and "article_id" not in gdf:
-            gdf["place_id"] = [str(f.get("id", i)) for i, f in enumerate(feats)]
+            # a feature without a geometry is a place not located: not drawn, as eventmap's own
+            # unresolved mentions are
+            gdf["place_id"] = [str(f.get("id", i)) if isinstance(f, dict) and f.get("geometry") else None
+                               for i, f in enumerate(feats)]
         return gdf
     try:
         try:
