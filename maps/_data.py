@@ -138,12 +138,16 @@ def _check_coordinates(mentions: pd.DataFrame) -> None:
     if bad.size:
         i = int(bad[0])
         row = mentions.iloc[i]
+        where = f"place {row['place_id']!r} (mention {i} of article {row['article_id']!r})"
+        # numpy scalars as plain Python values: the message shows 95.0, not np.float64(95.0)
+        plat, plon = (v.item() if isinstance(v, np.generic) else v for v in (row["lat"], row["lon"]))
+        if pd.isna(plat) and pd.isna(plon):
+            raise MapInputError(f"{where} has no coordinates (no geometry, no lat/lon); "
+                                f"{bad.size} mention(s) affected")
         try:
-            check_latlon(row["lat"], row["lon"])
+            check_latlon(plat, plon)
         except ValueError as err:
-            raise MapInputError(
-                f"place {row['place_id']!r} (mention {i} of article {row['article_id']!r}) "
-                f"has bad coordinates: {err}; {bad.size} mention(s) affected") from err
+            raise MapInputError(f"{where} has bad coordinates: {err}; {bad.size} mention(s) affected") from err
         raise MapInputError(f"place {row['place_id']!r} has bad coordinates lat={row['lat']!r}, lon={row['lon']!r}")
     mentions["lat"] = lat
     mentions["lon"] = lon
