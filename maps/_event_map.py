@@ -111,8 +111,9 @@ def _event_data(md: MapData, *, articles_href: str | None, low_confidence: float
         if i is None:
             i = art_index[aid] = len(art_rows)
             title, url, date, source = a_rows.get(aid, (None, None, None, None))
+            # pages are written for the articles frame's rows only: no link to a page never written
             art_rows.append([aid, _s(title) or "", safe_url(_s(url)), _date(date), _s(source) or "",
-                             base + page_name(aid) if base else None])
+                             base + page_name(aid) if base and aid in a_rows else None])
         return i
 
     # one popup entry per (place, article): the article's first mention, most recent articles first

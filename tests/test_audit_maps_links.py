@@ -81,3 +81,25 @@ def test_following_the_links_in_chromium(site, browser):
         assert Path(unquote(urlsplit(page.url).path)).parent == pages.resolve()
     finally:
         ctx.close()
+
+
+def test_no_page_link_for_an_article_without_a_page(tmp_path):
+    """Mentions of an article missing from the articles frame (exports filtered differently):
+    the popup lists it without linking to a page that is never written."""
+    import json
+
+    articles, mentions, _ = sample_frames()
+    articles[articles.article_id != "a2"].to_parquet(tmp_path / "articles.parquet")
+    mentions.to_parquet(tmp_path / "mentions.parquet")
+    out, pages = tmp_path / "map.html", tmp_path / "pages"
+    r = CliRunner().invoke(main, ["map", str(tmp_path / "mentions.parquet"), str(tmp_path / "articles.parquet"),
+                                  "-o", str(out), "--articles-dir", str(pages), "--layers", "places"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    data = json.loads(re.search(r"var event_data_[0-9a-f]+ = (\{.*?\});\n", out.read_text()).group(1))
+    linked = {a[0]: a[5] for a in data["articles"]}
+    assert set(linked) == {"a1", "a2", "a3", "a4"}  # a2 is still listed (its mentions are on the map)
+    assert linked["a2"] is None
+    for aid, href in linked.items():
+        if href is not None:
+            assert _target(out, href)[0].is_file(), aid
