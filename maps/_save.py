@@ -5,6 +5,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from geo._atomic import ensure_parent, write_text_atomic
 
@@ -25,7 +26,8 @@ def save_map(m: Any, path: str | os.PathLike, *, offline: bool = False) -> Path:
         from maps.assets import localize
 
         folder = f"{path.stem}_files"
-        localize(m, mode="copy", dest=path.parent / folder, prefix=f"{folder}/")
+        # the links are URLs: a map named "week #3.html" must not link "week #3_files/..."
+        localize(m, mode="copy", dest=path.parent / folder, prefix=f"{quote(folder, safe='-_.~')}/")
     html = m.get_root().render()
     write_text_atomic(path, html)
     logger.info("wrote %s (%.1f MB)", path, path.stat().st_size / 1e6)
