@@ -22,6 +22,7 @@ import math
 import os
 import re
 import shlex
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,10 +244,16 @@ def read_polygon(source: Any) -> Any:
         path = Path(source)
         if not path.exists():
             raise QueryError(f"polygon file {path} does not exist")
-        try:
-            frame = gpd.read_file(path, engine="pyogrio")
-        except Exception as err:  # pyogrio raises its own DataSourceError, etc.
-            raise QueryError(f"cannot read polygon file {path}: {err}") from err
+        # GDAL's warnings (an unclosed ring...) become log lines naming the file, not Python
+        # warnings printed with a library path; when reading fails the error says it all
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                frame = gpd.read_file(path, engine="pyogrio")
+            except Exception as err:  # pyogrio raises its own DataSourceError, etc.
+                raise QueryError(f"cannot read polygon file {path}: {err}") from err
+        for w in caught:
+            logger.warning("%s: %s", path, w.message)
         return _polygon_of(frame, str(path))
     if isinstance(source, (gpd.GeoDataFrame, gpd.GeoSeries)):
         return _polygon_of(source, "the given frame")
