@@ -245,7 +245,8 @@ LOCAL_NOUNS = _words("""
     city county town village township area region residents resident native natives man
     woman men women couple teen teens boy girl family families police officials officers
     council mayor sheriff firefighters schools students voters businesses neighborhood
-    neighbourhood community policemen policeman firefighter
+    neighbourhood community policemen policeman firefighter district province governorate
+    prefecture municipality lake lakes river coast
 """)
 
 #: After a people's word, nouns that make it a language, a cuisine or an ancestry

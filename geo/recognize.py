@@ -739,6 +739,12 @@ class Recognizer:
         if single and c.kind == "place" and not c.significant and not c.abbr_only \
                 and not dateline and c.key not in supported and is_common_word(c.key):
             return "common-word"
+        # a small place known only by an alternate name ("Google" was Topeka's for a month)
+        # likewise: alternate names are the gazetteer's noisiest
+        if single and c.kind == "place" and not c.significant and not c.abbr_only \
+                and not dateline and c.key not in supported and \
+                all(m.kind == "alt" for m in c.matches):
+            return "alt-only"
         # sentence-initial / headline words need support
         if single and not c.significant and c.kind == "place" and not dateline and (
                 _sentence_start(text, toks, c.i) or _in_lines(c.start, title_lines)):
@@ -755,6 +761,10 @@ class Recognizer:
             if not p.cap and p.norm in lex.LOCATIVE_PREPS and p.norm != "of" and \
                     text[p.end:toks[c.i].start] == " ":
                 return True
+            # "the regional capital Tskhinvali", "the port town Kismayo"
+            if not p.cap and not p.poss and p.norm in _APPOSITIVE_KINDS and \
+                    text[p.end:toks[c.i].start] == " ":
+                return True
             if p.norm == "of" and not p.cap and c.i > 1 and text[p.end:toks[c.i].start] == " ":
                 pp = toks[c.i - 2]
                 gap = text[pp.core:p.start]
@@ -762,8 +772,9 @@ class Recognizer:
                 # town; "30 miles northwest of Galva": a direction from it
                 if (pp.cap and gap == " " and not is_common_word(c.key)
                         or pp.word.isdigit() and gap == ", "
-                        or not pp.cap and pp.norm in lex.DIRECTION_WORDS and gap == " "):
-                    return True
+                        or not pp.cap and pp.norm in lex.DIRECTION_WORDS and gap == " "
+                        or not pp.cap and pp.norm in _KIND_OF_PLACE and gap == " "):
+                    return True   # ... "the town of Kalmar", "the island of Tinos"
         # party and home town of a legislator: "Delegate Mary Stone, R-Logan"
         if text[max(0, c.start - 4):c.start].endswith(("D-", "R-", "I-", "DFL-")):
             return True
@@ -841,6 +852,20 @@ _STREET_OK_FIRST = frozenset({"main", "high", "church", "school", "market", "mil
                               "lake", "river", "bridge", "spring", "water", "state", "center",
                               "college", "court", "grand", "first", "second", "third", "union",
                               "liberty", "hope", "lincoln", "washington", "broad", "front"})
+
+
+#: "the town of X": words for a kind of place that name the place after "of"
+_KIND_OF_PLACE = frozenset({
+    "town", "towns", "village", "villages", "city", "cities", "island", "islands", "district",
+    "districts", "province", "provinces", "region", "county", "state", "municipality",
+    "hamlet", "township", "borough", "capital", "suburb", "suburbs", "neighborhood",
+    "neighbourhood", "port", "commune", "prefecture", "governorate", "emirate", "kingdom",
+    "republic", "settlement", "camp", "oasis", "archipelago", "atoll", "valley", "area"})
+
+
+#: "the capital X", "the port town X": a kind of place right before its name
+_APPOSITIVE_KINDS = frozenset({"capital", "town", "village", "city", "port", "hamlet", "suburb",
+                               "island", "district", "province", "region"})
 
 
 # ---------------------------------------------------------------------- persons

@@ -406,3 +406,17 @@ def test_a_small_place_named_in_a_disease_of_two_words(rec):
     assert texts(rec("Cases of Kasongo Hill fever were reported in Texas.")) == ["Texas"]
     # a country keeps its place before a disease's name
     assert texts(rec("Guinea Ebola virus outbreak grows")) == ["Guinea"]
+
+
+def test_a_small_place_known_only_by_an_alternate_name_needs_support(rec):
+    # "Google" was Topeka's name for a month, "Salonika" is Thessaloniki's old English one
+    assert texts(rec("Apple CEO Tim Cook spoke. Amazon and Google were also there.")) == []
+    assert texts(rec("Salonika and Kuster shared the prize.")) == []
+    assert texts(rec("The ferry sailed to Salonika at dawn.")) == ["Salonika"]
+
+
+def test_a_kind_of_place_before_a_name_supports_it(rec):
+    assert texts(rec("Floods hit the town of Uzhgorod. Uzhgorod schools closed.")) == \
+        ["Uzhgorod", "Uzhgorod"]
+    assert texts(rec("Rebels held the regional capital Chernigov.")) == ["Chernigov"]
+    assert texts(rec("Two bodies were found in a Rovno lake.")) == ["Rovno"]
