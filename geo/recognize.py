@@ -720,6 +720,13 @@ class Recognizer:
                     and text[toks[c.j].end:nxt.start] == " " and not locative \
                     and not c.significant and c.kind == "place":
                 return "said"
+        # "the Red Cross said", "the Salvation Army says": an organisation, where a town
+        # would not take "the"
+        if not c.significant and c.kind == "place" and prev is not None and \
+                prev.norm == "the" and nxt is not None and not nxt.cap and \
+                nxt.norm in lex.SPEECH_VERBS and text[toks[c.j].end:nxt.start] == " " and \
+                all(m.place.fclass == "P" for m in c.matches):
+            return "org"
         # a small place spelt like a given name ("Kate", "Blake") likewise
         if single and c.kind == "place" and not c.significant and not c.abbr_only \
                 and not dateline and c.key not in supported and c.key in lex.GIVEN_NAMES:

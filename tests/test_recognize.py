@@ -420,3 +420,8 @@ def test_a_kind_of_place_before_a_name_supports_it(rec):
         ["Uzhgorod", "Uzhgorod"]
     assert texts(rec("Rebels held the regional capital Chernigov.")) == ["Chernigov"]
     assert texts(rec("Two bodies were found in a Rovno lake.")) == ["Rovno"]
+
+
+def test_the_organisation_that_says_is_no_town(rec):
+    text = "Heavy rains killed 12 people in western Kenya, the Red Cross said."
+    assert texts(rec(text)) == ["Kenya"]
