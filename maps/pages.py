@@ -105,12 +105,13 @@ def article_page_html(article: dict[str, Any], mentions: pd.DataFrame, *, map_hr
     url = safe_url(_text(article.get("url")))
     meta = [x for x in (_date(article.get("date")), _text(article.get("source"))) if x]
     head = [f"<h1>{escape_html(title)}</h1>"]
-    meta_html = " · ".join(escape_html(x) for x in meta)
+    # each piece its own bidi isolate: a right-to-left or U+202E source cannot reorder the link after it
+    meta_html = " · ".join(f"<bdi>{escape_html(x)}</bdi>" for x in meta)
     if url:
         link = f'<a href="{escape_html(url)}" rel="noopener noreferrer nofollow">original article</a>'
         meta_html = f"{meta_html} · {link}" if meta_html else link
     elif _text(article.get("url")):
-        meta_html += f' · <span class="url">{escape_html(article.get("url"))}</span>'
+        meta_html += f' · <bdi><span class="url">{escape_html(article.get("url"))}</span></bdi>'
     head.append(f'<div class="meta">{meta_html}</div>')
     if len(mentions):
         head.append('<div class="hint">Highlighted: the places this article mentions; '

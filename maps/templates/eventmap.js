@@ -17,6 +17,14 @@
     return e;
   }
 
+  // Untrusted text next to other text: its own bidi isolate with its own direction (dir="auto"
+  // makes the element isolate), so an Arabic title or a U+202E in a source cannot reorder the
+  // date, counts or links drawn after it.
+  function iso(e) {
+    e.setAttribute("dir", "auto");
+    return e;
+  }
+
   function plural(n, word) {
     n = Number(n) || 0;
     return n + " " + word + (n === 1 ? "" : "s");
@@ -34,17 +42,24 @@
     var frag = document.createDocumentFragment();
     var title = a[1] || a[0];
     if (a[2] && SAFE_URL.test(a[2])) {
-      var ext = link(a[2], title, "em-title");
+      var ext = iso(link(a[2], title, "em-title"));
       ext.setAttribute("target", "_blank");
       ext.setAttribute("rel", "noopener noreferrer nofollow");
       frag.appendChild(ext);
     } else {
-      frag.appendChild(el("span", "em-title", title));
+      frag.appendChild(iso(el("span", "em-title", title)));
     }
     var meta = [];
     if (a[3]) { meta.push(a[3]); }
     if (a[4]) { meta.push(a[4]); }
-    if (meta.length) { frag.appendChild(el("span", "em-meta", " \u00b7 " + meta.join(" \u00b7 "))); }
+    if (meta.length) {
+      var ms = el("span", "em-meta");
+      meta.forEach(function (x) {
+        ms.appendChild(document.createTextNode(" \u00b7 "));
+        ms.appendChild(iso(el("span", null, x)));
+      });
+      frag.appendChild(ms);
+    }
     if (withPage && a[5]) {
       frag.appendChild(document.createTextNode(" "));
       frag.appendChild(link(a[5] + (anchor !== null && anchor >= 0 ? "#m-" + anchor : ""), "article page \u2192", "em-page"));
@@ -93,7 +108,7 @@
 
   function placeTooltip(p) {
     var t = el("div", "em-tip");
-    t.appendChild(el("b", null, p[3]));
+    t.appendChild(iso(el("b", null, p[3])));
     t.appendChild(el("span", null, " \u2014 " + plural(p[4], "article") + ", " + plural(p[5], "mention")));
     return t;
   }
@@ -174,7 +189,7 @@
           layer.bindTooltip(function () {
             var p = data.places[feature.properties.place];
             var t = el("div", "em-tip");
-            t.appendChild(el("b", null, p[3]));
+            t.appendChild(iso(el("b", null, p[3])));
             t.appendChild(el("span", null, " \u2014 " + plural(feature.properties.count, "mention") + " from " +
                                            feature.properties.time.slice(0, 10)));
             return t;
