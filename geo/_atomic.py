@@ -17,7 +17,7 @@ from typing import IO, Any
 from gazetteer.paths import fsync_dir  # one implementation, in the lowest layer
 from geo.errors import EventmapError, OutputError
 
-__all__ = ["atomic_open", "atomic_path", "ensure_parent", "fsync_dir", "write_text_atomic"]
+__all__ = ["atomic_open", "atomic_path", "check_writable", "ensure_parent", "fsync_dir", "write_text_atomic"]
 
 
 def _fsync_file(path: Path) -> None:
@@ -50,9 +50,13 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         # an OS error about our own files (disk full, permissions, path is a
         # directory...) is an output error naming the file the user asked for;
         # anything else (e.g. reading an input while writing) passes unchanged
-        if (isinstance(err, OSError) and not isinstance(err, EventmapError)
-                and err.filename is not None and Path(err.filename) in (tmp, path)):
+        if isinstance(err, EventmapError) or not isinstance(err, Exception):
+            raise
+        if isinstance(err, OSError) and err.filename is not None and Path(err.filename) in (tmp, path):
             raise OutputError(f"cannot write {path}: {_reason(err, path)}") from err
+        if tmp.name in str(err):
+            # a writer library's own error about the file (pyarrow, GDAL): name the user's path
+            raise OutputError(f"cannot write {path}: {str(err).replace(str(tmp), str(path))}") from err
         raise
 
 
@@ -75,6 +79,24 @@ def ensure_parent(path: str | os.PathLike[str]) -> Path:
         raise OutputError(f"cannot write {path}: {_reason(err, path)}") from err
     if path.is_dir():
         raise OutputError(f"cannot write {path}: it is a directory")
+    return path
+
+
+def check_writable(path: str | os.PathLike[str]) -> Path:
+    """:func:`ensure_parent`, then prove a file can be created beside ``path`` (and remove it).
+
+    For commands to fail before long work, not when the output is finally
+    written (read-only directory or file system, no permission, quota).
+    """
+    path = ensure_parent(path)
+    probe = path.parent / f".{path.stem}.{uuid.uuid4().hex[:12]}.probe"
+    try:
+        with open(probe, "xb"):
+            pass
+    except OSError as err:
+        raise OutputError(f"cannot write {path}: {err.strerror or err}") from err
+    with contextlib.suppress(OSError):
+        probe.unlink()
     return path
 
 

@@ -29,10 +29,11 @@ def check_output(path: str, *, param_hint: str, suffixes: tuple[str, ...] | None
     """Fail before any work when ``path`` has the wrong extension or cannot be written.
 
     ``suffixes`` lists the accepted extensions (lower case, with the dot); the
-    directory the file goes in is created, as the write would. An output that
+    directory the file goes in is created, as the write would, and must accept
+    a new file. An output that
     is one of the ``inputs`` is refused: writing it would replace the input.
     """
-    from geo._atomic import ensure_parent
+    from geo._atomic import check_writable
 
     if suffixes is not None and Path(path).suffix.lower() not in suffixes:
         raise click.BadParameter(f"{path!r}: the file name must end in {', '.join(suffixes)}", param_hint=param_hint)
@@ -40,7 +41,7 @@ def check_output(path: str, *, param_hint: str, suffixes: tuple[str, ...] | None
         if _same_file(path, item):
             raise click.BadParameter(f"{path!r} is also an input ({item}); writing it would replace that "
                                      "input: choose another output file", param_hint=param_hint)
-    ensure_parent(path)
+    check_writable(path)
 
 
 def _same_file(a: str, b: str) -> bool:
