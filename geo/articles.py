@@ -207,6 +207,8 @@ def _json_items(data: bytes, where: str, opts: Options) -> Iterator[Item]:
     except json.JSONDecodeError as err:
         raise InputError(f"malformed JSON ({err.msg} at line {err.lineno} column {err.colno})",
                          where=where) from err
+    except RecursionError:
+        raise InputError("malformed JSON (nested too deeply)", where=where) from None
     items = obj if isinstance(obj, list) else [obj]
     for n, item in enumerate(items, 1):
         here = f"{where}#{n}" if isinstance(obj, list) else where

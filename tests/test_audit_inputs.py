@@ -190,3 +190,16 @@ def test_stdout_closed_early_stops_quietly(tmp_path: Path) -> None:
     assert proc.wait(timeout=120) == 141, err
     assert json.loads(first)["id"] == "n0"
     assert "Error" not in err and "Traceback" not in err, err
+
+
+def test_json_file_nested_too_deeply_is_skipped_not_a_traceback(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    good = tmp_path / "good.txt"
+    good.write_text("Floods hit Dhaka and Chittagong.\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    r = invoke("parse", str(deep), str(good), "-o", str(out))
+    no_traceback(r)
+    assert r.exit_code == 3, r.output
+    assert f"{deep}: malformed JSON (nested too deeply); skipped" in r.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
