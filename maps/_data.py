@@ -158,8 +158,11 @@ def _articles_frame(articles: pd.DataFrame | None, mentions: pd.DataFrame) -> pd
         ids = pd.unique(mentions["article_id"].dropna())
         articles = pd.DataFrame({"article_id": ids})
         if len(mentions):
-            dates = mentions.dropna(subset=["article_id"]).groupby("article_id")["date"].first()
-            articles["date"] = articles["article_id"].map(dates.to_dict())
+            # a mentions export carries its articles' title and url too: popups list and link them
+            cols = ["date"] + [c for c in ("title", "url", "source") if c in mentions]
+            first = mentions.dropna(subset=["article_id"]).groupby("article_id")[cols].first()
+            for col in cols:
+                articles[col] = articles["article_id"].map(first[col].to_dict())
     out = pd.DataFrame(articles).copy()
     if "geometry" in out:
         out["focus_lat"], out["focus_lon"] = _latlon_of(out["geometry"], points_only=True)

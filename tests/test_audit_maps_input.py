@@ -25,3 +25,32 @@ def test_missing_coordinates_said_so():
     with pytest.raises(MapInputError, match=r"place 'p1' \(mention 0 of article 'a1'\) has no coordinates") as err:
         maps.event_map(_mentions(None, None), footprint_of=False)
     assert "nan" not in str(err.value)
+
+
+@pytest.mark.parametrize("ext", ["geojson", "parquet"])
+def test_exported_mentions_alone_keep_titles_and_links(tmp_path, ext):
+    """A mentions export carries each article's title and url: a map drawn from it alone lists the
+    titles and links the http(s) urls (an articles frame is not needed for that)."""
+    import json
+    import re
+
+    from click.testing import CliRunner
+
+    from geo.cli import main
+    from geo.export import write
+
+    from maps_fixtures import sample_frames
+
+    articles, mentions, _ = sample_frames()
+    articles.loc[articles.article_id == "a2", "url"] = "javascript:alert(1)"
+    src = tmp_path / f"m.{ext}"
+    write(mentions, src, layer="mentions", articles=articles)
+    out = tmp_path / "map.html"
+    r = CliRunner().invoke(main, ["map", str(src), "-o", str(out), "--layers", "places"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    data = json.loads(re.search(r"var event_data_[0-9a-f]+ = (\{.*?\});\n", out.read_text()).group(1))
+    rows = {a[0]: (a[1], a[2]) for a in data["articles"]}
+    assert rows == {"a1": ("Ships leave Busan", "https://news.example.com/ships"),
+                    "a2": ("Talks end in Tokyo", None),  # a javascript: url is never a link
+                    "a3": ("Air defence request", "http://news.example.com/defence"),
+                    "a4": ("Boats return", None)}
