@@ -15,7 +15,8 @@ from typing import Any
 
 from geo.coords import EARTH_RADIUS_KM
 
-__all__ = ["EARTH_RADIUS_KM", "haversine_km", "load_gold", "prediction_record", "score", "format_report"]
+__all__ = ["EARTH_RADIUS_KM", "haversine_km", "load_gold", "prediction_record", "score", "format_report",
+           "error_records", "ERROR_FIELDS"]
 
 _AUC_MAX_KM = 20039.0
 ACC_KM = 161.0
@@ -202,6 +203,93 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Iterable[Mapping[str, 
             "auc": _auc(errors),
         },
     }
+
+
+#: the fields of an error record, in order (see :func:`error_records`)
+ERROR_FIELDS = ("id", "error", "start", "end", "text", "gold_lat", "gold_lon", "pred_start",
+                "pred_end", "pred_text", "lat", "lon", "km", "place", "feature_code",
+                "country_code", "context")
+
+
+def error_records(gold: Sequence[Mapping[str, Any]], predictions: Iterable[Mapping[str, Any]],
+                  *, context: int = 60) -> list[dict[str, Any]]:
+    """Every error that :func:`score` counts, one record per gold toponym or prediction.
+
+    ``error`` is ``"missed"`` (a gold toponym no prediction overlaps, in the
+    one-to-one matching of recognition), ``"spurious"`` (a prediction no gold
+    toponym takes), ``"unresolved"`` (a gold toponym with coordinates that the
+    overlapping predictions give none) or ``"far"`` (the prediction scored for it
+    lies more than 161 km away; ``km`` says how far). Predictions are the records
+    of ``eventmap parse`` (``text`` the surface, ``name`` the place), or the
+    scorer's (``name`` the surface). So ``missed`` + matched = gold toponyms and
+    ``spurious`` + matched = predictions (recognition), and a gold toponym with
+    coordinates that is not within 161 km is ``far``, ``unresolved`` or, when no
+    prediction overlaps it, ``missed`` (resolution, strict).
+    """
+    by_id: dict[str, list[Mapping[str, Any]]] = {}
+    for rec in predictions:
+        by_id.setdefault(str(rec.get("id")), []).extend(rec.get("mentions") or [])
+    out: list[dict[str, Any]] = []
+    for art in gold:
+        aid, text = str(art["id"]), art["text"]
+        seen: set[tuple[int, int]] = set()
+        preds: list[tuple[int, int, Any, Any, Mapping[str, Any]]] = []
+        for m in by_id.get(aid, []):
+            try:
+                s, e = int(m["start"]), int(m["end"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            if (s, e) in seen:
+                continue
+            seen.add((s, e))
+            lat, lon = m.get("lat"), m.get("lon")
+            preds.append((s, e, None if lat is None else float(lat),
+                          None if lon is None else float(lon), m))
+        golds = [(t["start"], t["end"], t.get("lat"), t.get("lon")) for t in art["toponyms"]]
+        matched = _greedy_match(golds, preds)
+
+        def record(kind: str, start: int, end: int) -> dict[str, Any]:
+            r = dict.fromkeys(ERROR_FIELDS)
+            r.update(id=aid, error=kind, start=start, end=end, text=text[start:end],
+                     context=text[max(0, start - context):end + context].replace("\n", " "))
+            return r
+
+        def predicted(r: dict[str, Any], p: tuple) -> None:
+            m = p[4]
+            r.update(pred_start=p[0], pred_end=p[1], pred_text=text[p[0]:p[1]], lat=p[2], lon=p[3],
+                     place=m.get("name") if "text" in m else None,
+                     feature_code=m.get("feature_code"), country_code=m.get("country_code"))
+
+        for gi, g in enumerate(golds):
+            if gi not in matched:
+                r = record("missed", g[0], g[1])
+                r.update(gold_lat=g[2], gold_lon=g[3])
+                out.append(r)
+            if g[2] is None or g[3] is None:
+                continue
+            # resolution is scored over every overlapping prediction, as in score()
+            cands = [p for p in preds if p[2] is not None and p[3] is not None and _overlap(g, p)]
+            r = record("unresolved", g[0], g[1])
+            r.update(gold_lat=g[2], gold_lon=g[3])
+            if not cands:
+                if gi in matched:
+                    predicted(r, preds[matched[gi]])
+                    out.append(r)
+                continue
+            best = min(cands, key=lambda p: ((p[0], p[1]) != (g[0], g[1]), -_overlap_len(g, p),
+                                             abs(p[0] - g[0])))
+            km = haversine_km(g[2], g[3], best[2], best[3])
+            if km > ACC_KM:
+                predicted(r, best)
+                r.update(error="far", km=round(km, 1))
+                out.append(r)
+        taken = set(matched.values())
+        for pi, p in enumerate(preds):
+            if pi not in taken:
+                r = record("spurious", p[0], p[1])
+                predicted(r, p)
+                out.append(r)
+    return out
 
 
 def _f(x: float | None, nd: int = 3) -> str:

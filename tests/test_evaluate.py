@@ -93,3 +93,77 @@ def test_haversine_known_distance():
     # Seoul–Busan is about 325 km great-circle
     assert 315 < haversine_km(37.5665, 126.9780, 35.1796, 129.0756) < 335
     assert haversine_km(0, 0, 0, 180) == pytest.approx(math.pi * 6371.0088)
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_error_records_account_for_every_point_the_scores_lose(seed):
+    from geo.evaluate import ACC_KM, error_records
+
+    gold, preds = _random_corpus(random.Random(seed), 40)
+    s = score(gold, preds)
+    errs = error_records(gold, preds)
+    kinds = {k: [e for e in errs if e["error"] == k] for k in ("missed", "spurious", "unresolved", "far")}
+    assert len(errs) == sum(map(len, kinds.values()))
+    ov, rs = s["recognition"]["overlap"], s["resolution"]
+    assert len(kinds["missed"]) == ov["gold"] - ov["tp"]
+    assert len(kinds["spurious"]) == ov["pred"] - ov["tp"]
+    within = round(rs["acc161_all"] * rs["gold_with_coords"])
+    texts = {a["id"]: a["text"] for a in gold}
+    preds_by_id = {p["id"]: p["mentions"] for p in preds}
+
+    def overlapped(e):   # a missed gold toponym that resolution still scored
+        return any(m["lat"] is not None and m["start"] < e["end"] and e["start"] < m["end"]
+                   for m in preds_by_id.get(e["id"], []))
+
+    lost = [e for e in kinds["missed"] if e["gold_lat"] is not None and not overlapped(e)]
+    assert rs["gold_with_coords"] - within == len(kinds["far"]) + len(kinds["unresolved"]) + len(lost)
+    assert all(e["km"] > ACC_KM and e["lat"] is not None for e in kinds["far"])
+    assert all(e["lat"] is None for e in kinds["unresolved"])
+    assert all(texts[e["id"]][e["start"]:e["end"]] == e["text"] for e in errs)
+
+
+def test_error_records_name_the_places(tmp_path):
+    from geo.evaluate import error_records
+
+    gold = [{"id": "x", "text": "Paris and Busan and Oslo", "toponyms": [
+        {"start": 0, "end": 5, "lat": 33.66, "lon": -95.56},      # the Texas one
+        {"start": 10, "end": 15, "lat": 35.1, "lon": 129.0}]}]
+    preds = [{"id": "x", "mentions": [
+        {"start": 0, "end": 5, "text": "Paris", "name": "Paris", "lat": 48.85, "lon": 2.35,
+         "feature_code": "PPLC", "country_code": "FR"},
+        {"start": 20, "end": 24, "text": "Oslo", "name": "Oslo", "lat": 59.9, "lon": 10.7}]}]
+    errs = {e["error"]: e for e in error_records(gold, preds)}
+    assert set(errs) == {"far", "missed", "spurious"}
+    far = errs["far"]
+    assert (far["text"], far["place"], far["country_code"], far["gold_lat"]) == ("Paris", "Paris", "FR", 33.66)
+    assert 7000 < far["km"] < 8500
+    assert errs["missed"]["text"] == "Busan" and errs["spurious"]["text"] == "Oslo"
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_evaluate_cli_writes_the_errors(tmp_path, suffix):
+    import csv
+
+    from click.testing import CliRunner
+
+    from geo.cli import main
+    from geo.evaluate import ERROR_FIELDS
+
+    text = "Floods hit Dhaka on Monday, and the Qwertyville dam held."
+    gold = {"id": "g1", "text": text, "toponyms": [
+        {"start": 11, "end": 16, "name": "Dhaka", "lat": 23.81, "lon": 90.41},
+        {"start": 36, "end": 47, "name": "Qwertyville", "lat": 10.0, "lon": 10.0}]}
+    gpath = tmp_path / "gold.jsonl"
+    gpath.write_text(json.dumps(gold) + "\n", encoding="utf-8")
+    out = tmp_path / f"errors{suffix}"
+    res = CliRunner().invoke(main, ["evaluate", str(gpath), "--errors", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    if suffix == ".csv":
+        with open(out, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        assert tuple(rows[0].keys()) == ERROR_FIELDS
+    else:
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    # Dhaka is found and placed; the invented town is missed
+    assert [(r["error"], r["text"]) for r in rows] == [("missed", "Qwertyville")]
+    assert "1 missed, 0 spurious, 0 unresolved, 0 far" in res.stderr

@@ -188,9 +188,13 @@ def parse_cmd(inputs: tuple[str, ...], output: str, layer: str, **opts: Any) -> 
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option("--predictions", type=click.Path(dir_okay=False), default=None,
               help="Also write the predictions in the reference scorer's format.")
+@click.option("--errors", "errors_out", type=click.Path(dir_okay=False), default=None,
+              help="Also write every error (missed, spurious, unresolved, far) with the gold and "
+                   "predicted place and its context: JSONL, or CSV for a .csv name.")
 @_input_options
 @cli_errors
-def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, **opts: Any) -> None:
+def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, errors_out: str | None,
+                 **opts: Any) -> None:
     """Run the pipeline on a gold corpus and print recognition and resolution metrics.
 
     GOLD is JSONL with 'text' and 'toponyms' per article (the corpora README
@@ -202,11 +206,13 @@ def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, **opts: Any)
     (corpora such as LGL annotate them as toponyms); --no-demonyms leaves
     them out for corpora that do not.
     """
-    from geo.evaluate import format_report, load_gold, prediction_record, score
+    from geo.evaluate import error_records, format_report, load_gold, prediction_record, score
     from geo.pipeline import iter_results
 
     if predictions:
         check_output(predictions, param_hint="--predictions", inputs=(gold,))
+    if errors_out:
+        check_output(errors_out, param_hint="--errors", inputs=(gold,))
     try:
         gold_articles = load_gold(gold)
     except UnicodeDecodeError as err:  # load_gold reads UTF-8 only
@@ -215,10 +221,13 @@ def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, **opts: Any)
     skipped: list[Exception] = []
     articles = _read((gold,), opts, skipped)
     options = _pipeline_options(opts)
-    preds = []
+    preds, records = [], []
     for res in _reporting(iter_results(articles, workers=opts["workers"], progress=sys.stderr.isatty(),
                                        total=len(gold_articles), **options), skipped):
-        preds.append(prediction_record(res.article.id, [mention_record(m) for m in res.mentions]))
+        mentions = [mention_record(m) for m in res.mentions]
+        preds.append(prediction_record(res.article.id, mentions))
+        if errors_out:
+            records.append({"id": res.article.id, "mentions": mentions})
     metrics = score(gold_articles, preds)
     metrics["mode"] = "given-spans" if opts["given_spans"] else "end-to-end"
     metrics["gold_file"] = gold
@@ -226,6 +235,8 @@ def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, **opts: Any)
         with atomic_open(predictions, newline="\n") as fh:
             for rec in preds:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    if errors_out:
+        _write_errors(errors_out, error_records(gold_articles, records))
     if as_json:
         click.echo(json.dumps(metrics, indent=1))
     else:
@@ -233,6 +244,26 @@ def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, **opts: Any)
     if skipped:
         echo_err(f"{len(skipped)} input(s) skipped")
         sys.exit(EXIT_SKIPPED)
+
+
+def _write_errors(path: str, errors: list[dict[str, Any]]) -> None:
+    """The error records as JSONL, or CSV for a .csv name; a count by kind on stderr."""
+    import csv
+    from collections import Counter
+
+    from geo.evaluate import ERROR_FIELDS
+
+    with atomic_open(path, newline="\n" if not path.lower().endswith(".csv") else "") as fh:
+        if path.lower().endswith(".csv"):
+            w = csv.DictWriter(fh, fieldnames=ERROR_FIELDS)
+            w.writeheader()
+            w.writerows(errors)
+        else:
+            for rec in errors:
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    counts = Counter(r["error"] for r in errors)
+    echo_err(", ".join(f"{counts[k]} {k}" for k in ("missed", "spurious", "unresolved", "far"))
+             + f" → {path}")
 
 
 COMMANDS = [parse_cmd, evaluate_cmd]
