@@ -116,6 +116,11 @@ class Gazetteer:
         """
         return bool(self._query("SELECT 1 FROM names WHERE key = ? LIMIT 1", (key,)))
 
+    def keys_matching(self, glob: str) -> list[str]:
+        """Distinct name keys matching an SQLite GLOB pattern (``"*[가-힯]*"``: names with a
+        Hangul syllable); a full scan of the names, for building indexes once."""
+        return [k for (k,) in self._query("SELECT DISTINCT key FROM names WHERE key GLOB ?", (glob,))]
+
     def known(self, key: str) -> bool:  # replaced by an lru-cached bound method in __init__
         """Is ``key`` (already :func:`gazetteer.normalize` d) the name of any place?"""
         return self._known(key)

@@ -222,6 +222,7 @@ class Recognizer:
         self.max_tokens = max(1, min(int(getattr(gaz, "max_name_tokens", 6) or 6), 8))
         self._cache: dict[str, list | None] = {}
         self._demonym_cache: dict[str, list] = {}
+        self._automaton = None   # names in unspaced scripts, built on first use
         #: set to a list to collect (start, end, reason) of rejected candidates (debugging)
         self.trace: list | None = None
 
@@ -294,6 +295,42 @@ class Recognizer:
             i += found or 1
         return "".join(chars)
 
+    def _unspaced(self, text: str, spans: list[Span]) -> list[Span]:
+        """Add the names found inside runs of Chinese, Japanese or Korean script, which
+        words do not separate ("北京和上海", "서울에서"): the longest gazetteer name at each
+        position, leftmost first (Aho-Corasick over the gazetteer's names in those scripts).
+        Two-character names count only as countries, states, capitals or cities of a
+        million, since so many two-character words are also some town's name."""
+        if self._automaton is None:
+            self._automaton = _unspaced_automaton(self.gaz)
+        found: list[tuple[int, int]] = []
+        for run in _UNSPACED.finditer(text):
+            hits = sorted(((run.start() + end - len(key) + 1, run.start() + end + 1)
+                           for end, key in self._automaton.iter(run.group())),
+                          key=lambda h: (h[0], -h[1]))
+            last = -1
+            for s, e in hits:
+                if s >= last and self._unspaced_name(text[s:e]):
+                    found.append((s, e))
+                    last = e
+        if not found:
+            return spans
+        out = list(spans)
+        for s, e in found:
+            if not any(sp.start < e and s < sp.end for sp in spans):
+                out.append(Span(s, e, text[s:e], "place"))
+        out.sort(key=lambda sp: sp.start)
+        return out
+
+    def _unspaced_name(self, key: str) -> bool:
+        m = self._lookup(key)
+        if not m or len(key) < 2:
+            return False
+        if len(key) == 2:
+            return any(x.place.fcode in _PLACE_FCODES_MAJOR or x.place.population >= 1_000_000
+                       for x in m)
+        return any(_is_significant(x.place) or x.place.population >= 10_000 for x in m)
+
     def _caseless_name(self, key: str, word: bool) -> bool:
         """Is ``key`` a well-known place name (a country, a state, a city of 100,000, one of
         500,000 by an alternate name)? One spelt like a word or a given name ("turkey",
@@ -315,6 +352,8 @@ class Recognizer:
         title_lines = _title_case_lines(text)
         cands = self._candidates(text, toks)
         spans = self._filter(text, toks, cands, title_lines)
+        if _UNSPACED.search(text):
+            spans = self._unspaced(text, spans)
         spans = self._features(text, spans)
         return self._streets(text, spans) if self.streets else spans
 
@@ -981,6 +1020,26 @@ def _lines(text: str):
     for line in text.split("\n"):
         yield pos, line
         pos += len(line) + 1
+
+
+#: scripts written without spaces between words (Han, kana) or with particles glued to
+#: names (Hangul): names are found inside runs of them
+_UNSPACED_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_UNSPACED = re.compile(f"[{_UNSPACED_CHARS}]+")
+
+
+def _unspaced_automaton(gaz: Gazetteer):
+    """An Aho-Corasick automaton over the gazetteer's names written wholly in those scripts."""
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
+    for key in gaz.keys_matching(f"*[{_UNSPACED_CHARS}]*"):
+        if _UNSPACED.fullmatch(key):
+            auto.add_word(key, key)
+    if len(auto):
+        auto.make_automaton()
+    logger.debug("names in unspaced scripts: %d", len(auto))
+    return auto
 
 
 _ASCII_UPPER = re.compile(r"[A-Z]")

@@ -248,3 +248,10 @@ def test_country_polygons_are_parsed_once_per_process():
     from gazetteer.sources.countryinfo import country_polygons
 
     assert country_polygons() is country_polygons()
+
+
+def test_keys_matching_a_script(gazetteer_db):
+    hangul = gazetteer_db.keys_matching("*[\uac00-\ud7af]*")
+    assert "서울" in hangul and "부산" in hangul
+    assert all(any("\uac00" <= ch <= "\ud7af" for ch in k) for k in hangul)
+    assert gazetteer_db.keys_matching("zzqx*") == []

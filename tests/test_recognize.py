@@ -425,3 +425,18 @@ def test_a_kind_of_place_before_a_name_supports_it(rec):
 def test_the_organisation_that_says_is_no_town(rec):
     text = "Heavy rains killed 12 people in western Kenya, the Red Cross said."
     assert texts(rec(text)) == ["Kenya"]
+
+
+def test_names_inside_chinese_japanese_and_korean_runs(rec):
+    text = "北京和上海的官员周一在东京会面。"
+    spans = rec(text)
+    assert texts(spans) == ["北京", "上海", "东京"]
+    assert all(text[s.start:s.end] == s.text for s in spans)
+    assert texts(rec("서울에서 부산까지 기차로 갔다.")) == ["서울", "부산"]   # particles glued on
+    assert texts(rec("大阪と京都で地震があった。")) == ["大阪", "京都"]
+    assert texts(rec("北京")) == ["北京"]   # a whole token that is a name: once
+
+
+def test_unspaced_runs_mixed_with_latin_text(rec):
+    text = "Officials from Seoul (서울) and Busan met in 东京 on Monday."
+    assert texts(rec(text)) == ["Seoul", "서울", "Busan", "东京"]
