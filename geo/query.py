@@ -183,9 +183,17 @@ def _parse_when(value: Any, what: str, *, end: bool) -> pd.Timestamp:
     if ts is pd.NaT or pd.isna(ts):
         raise QueryError(f"{what} must be a date, got {value!r}")
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    # stored dates are nanosecond timestamps (1677-09-21..2262-04-11; frames leave others
+    # empty): a bound beyond that range is the range's end (less a second the store's
+    # row-group pruning pads with), not an overflow
+    first = pd.Timestamp.min.tz_localize("UTC") + pd.Timedelta(seconds=1)
+    last = pd.Timestamp.max.tz_localize("UTC") - pd.Timedelta(seconds=1)
     if end and day_only:
-        ts = ts + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
-    return ts
+        ts = ts + pd.Timedelta(days=1)  # the next midnight, less 1 ns below
+    if ts < first or ts > last:
+        return first if ts < first else last
+    ts = ts.as_unit("ns")
+    return ts - pd.Timedelta(1, "ns") if end and day_only else ts
 
 
 def _as_list(value: str | Iterable[str]) -> list[str]:

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from geo.cli import main
@@ -43,3 +44,35 @@ def test_within_a_broken_polygon_file_is_one_line_without_library_warnings(tmp_p
     assert r.returncode == 1, r.stderr
     assert r.stderr.startswith(f"Error: cannot read polygon file {poly}:"), r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+@pytest.fixture(scope="module")
+def dated_store(tmp_path_factory):
+    from types import SimpleNamespace
+
+    from geo._synthetic import synthetic_results
+    from geo.frames import build_frames
+    from geo.store import Store
+
+    a, m, _ = build_frames(synthetic_results(10, seed=6))
+    assert a["date"].notna().any()
+    path = tmp_path_factory.mktemp("dated") / "st"
+    Store(path).ingest(SimpleNamespace(articles=a, mentions=m))
+    return path, int(m["date"].notna().sum())
+
+
+@pytest.mark.parametrize(("args", "all_dated"), [
+    (["--until", "3000-01-01"], True),
+    (["--until", "3000-01-01T00:00Z"], True),
+    (["--until", "2262-04-11"], True),
+    (["--since", "1200-01-01", "--until", "9999-12-31"], True),
+    (["--since", "3000-01-01"], False),
+    (["--until", "1000-01-01"], False),
+])
+def test_dates_beyond_the_timestamp_range_are_bounds_not_a_traceback(dated_store, args, all_dated) -> None:
+    store, n_dated = dated_store
+    r = CliRunner().invoke(main, ["query", "--store", str(store), "--limit", "0", *args])
+    assert r.exit_code == 0, r.output
+    assert "Traceback" not in r.output
+    expected = n_dated if all_dated else 0
+    assert f"{expected} mentions in" in r.output, r.output
