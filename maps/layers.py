@@ -46,6 +46,7 @@ _CSS = """
 .em-popup{font:13px/1.35 sans-serif;max-height:320px;overflow-y:auto;overflow-wrap:anywhere}
 /* Leaflet tooltips never wrap: a huge name would make one tens of thousands of pixels wide */
 .em-tip{white-space:normal;width:max-content;max-width:320px;overflow-wrap:anywhere}
+.foliumtooltip table{width:max-content;max-width:360px}.foliumtooltip td{white-space:normal;overflow-wrap:anywhere}
 .em-place{font-weight:bold;font-size:15px;margin-bottom:2px}
 .em-counts,.em-meta,.em-more{color:#555}
 .em-low{color:#a33;font-style:italic}

@@ -4,6 +4,7 @@ tens of thousands of pixels."""
 from __future__ import annotations
 
 import pytest
+import shapely
 
 import maps
 from gazetteer import Place
@@ -61,6 +62,25 @@ def test_popup_and_tooltips_wrap_huge_text(site, page):
     tips = page.locator(".leaflet-tooltip").evaluate_all(
         "els => els.map(e => [e.textContent.length, e.getBoundingClientRect().width])")
     assert [n for n, _ in tips] == [5000] and all(200 <= w <= 400 for _, w in tips), tips
+
+
+def test_region_tooltip_wraps_a_huge_name(tmp_path, page):
+    """Region names come from the frames too (folium's GeoJsonTooltip draws them)."""
+    region = Place("em:reg", "R" * 3000, "L", "RGN", None, None, None, 0, 35.0, 129.0, footprint="fp")
+    frames = build_frames([result("r", "Reg is here.", [("Reg", region, 0.9)], title="t", date="2024-01-01")])
+    m = maps.event_map(frames, footprint_of=lambda fid: shapely.box(128, 34, 130, 36),
+                       country_footprint=lambda cc: None, admin1_footprint=lambda cc, code: None)
+    page.goto(maps.save_map(m, tmp_path / "map.html").as_uri())
+    page.wait_for_selector(".em-marker, .marker-cluster")
+    box = page.evaluate("""() => { for (const k of Object.keys(window)) {
+        const g = window[k];
+        if (!/^geo_json_/.test(k) || !g.eachLayer) continue;
+        let out = null;
+        g.eachLayer(l => { l.fire('mouseover', {latlng: l.getBounds().getCenter()}, true);
+                           const r = g.getTooltip().getElement().getBoundingClientRect();
+                           out = [r.width, g.getTooltip().getElement().textContent.includes('R'.repeat(3000))]; });
+        return out; } }""")
+    assert box[1] and 200 <= box[0] <= 400, box
 
 
 def test_article_page_wraps_huge_text(site, page):
