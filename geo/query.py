@@ -21,7 +21,6 @@ import logging
 import math
 import os
 import re
-import shlex
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -615,11 +614,21 @@ def _region_resolver(resolver: Any) -> Callable[[str], Any]:
     return as_region_resolver(resolver)
 
 
+# a "phrase" (straight or curly double quotes) or a run of other characters; an apostrophe
+# is part of a word (O'Hare, Xi'an, People's), not a quote as in a shell
+_TEXT_TOKEN = re.compile(r'"([^"]*)("?)|\u201c([^\u201d]*)(\u201d?)|([^\s"\u201c]+)')
+
+
 def _text_words(text: str) -> list[str]:
-    try:
-        words = shlex.split(text)
-    except ValueError as err:
-        raise QueryError(f"text filter {text!r}: {err}") from err
+    words = []
+    for m in _TEXT_TOKEN.finditer(text):
+        phrase, closed = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+        if m.group(5) is not None:
+            words.append(m.group(5))
+        elif not closed:
+            raise QueryError(f"text filter {text!r}: no closing quotation mark")
+        else:
+            words.append(" ".join(phrase.split()))
     words = [w for w in words if w.strip()]
     if not words:
         raise QueryError("text filter is empty")

@@ -76,3 +76,35 @@ def test_dates_beyond_the_timestamp_range_are_bounds_not_a_traceback(dated_store
     assert "Traceback" not in r.output
     expected = n_dated if all_dated else 0
     assert f"{expected} mentions in" in r.output, r.output
+
+
+@pytest.fixture(scope="module")
+def apostrophe_store(tmp_path_factory):
+    from types import SimpleNamespace
+
+    from geo._synthetic import synthetic_results
+    from geo.frames import build_frames
+    from geo.store import Store
+
+    results = synthetic_results(3, seed=8)
+    results[0].article.text = "Flights at O'Hare and in Xi'an were cancelled; People's Park flooded."
+    results[0].article.id = "apos"
+    a, m, _ = build_frames(results)
+    path = tmp_path_factory.mktemp("apos") / "st"
+    Store(path).ingest(SimpleNamespace(articles=a, mentions=m))
+    return path
+
+
+@pytest.mark.parametrize("text", ["O'Hare", "xi'an cancelled", "People's Park", '"People\'s Park"',
+                                  "\u201cPeople's Park\u201d"])
+def test_text_filter_words_may_hold_apostrophes(apostrophe_store, text: str) -> None:
+    r = CliRunner().invoke(main, ["query", "--store", str(apostrophe_store), "--text", text, "--limit", "0"])
+    assert r.exit_code == 0, r.output
+    assert "apos" in r.output
+    assert " in 1 articles match" in r.output, r.output
+
+
+def test_text_filter_unclosed_double_quote_is_named(apostrophe_store) -> None:
+    r = CliRunner().invoke(main, ["query", "--store", str(apostrophe_store), "--text", '"People\'s Park'])
+    assert r.exit_code == 1, r.output
+    assert r.output.startswith("Error: text filter '\"People") and "no closing quotation mark" in r.output
