@@ -50,11 +50,34 @@ def _features_frame(obj: Any) -> pd.DataFrame:
     if geo.get("type") != "FeatureCollection":
         raise MapInputError(f"expected a Feature or FeatureCollection, got __geo_interface__ type {geo.get('type')!r}")
     feats = geo.get("features") or []
-    gdf = gpd.GeoDataFrame.from_features(feats, crs="EPSG:4326") if feats else gpd.GeoDataFrame()
+    try:
+        gdf = gpd.GeoDataFrame.from_features(feats, crs="EPSG:4326") if feats else gpd.GeoDataFrame()
+    except Exception as err:  # noqa: BLE001 - shapely/geopandas raise many kinds for bad features
+        i, why = _first_bad_feature(feats)
+        raise MapInputError(f"cannot draw this GeoJSON: feature {i}: {why or err}" if i is not None
+                            else f"cannot draw this GeoJSON: {err}") from err
     if feats and "place_id" not in gdf:
         ids = [f.get("id") for f in feats]
         gdf["place_id"] = [str(i) if i is not None else f"feature-{n}" for n, i in enumerate(ids)]
     return gdf
+
+
+def _first_bad_feature(feats: list[Any]) -> tuple[int | None, str | None]:
+    """The index of the first feature geopandas cannot read, and why (the slow path, on failure only)."""
+    from shapely.geometry import shape
+
+    for i, f in enumerate(feats):
+        if not isinstance(f, dict):
+            return i, f"not a Feature object (got {type(f).__name__})"
+        try:
+            if f.get("geometry") is not None:
+                shape(f["geometry"])
+            props = f.get("properties")
+            if props is not None and not isinstance(props, dict):
+                return i, f"properties is not an object (got {type(props).__name__})"
+        except Exception as err:  # noqa: BLE001
+            return i, f"bad geometry {str(f.get('geometry'))[:80]}: {err}"
+    return None, None
 
 
 def _latlon_of(geometry: Any, *, points_only: bool = False) -> tuple[np.ndarray, np.ndarray]:

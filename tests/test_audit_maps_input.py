@@ -54,3 +54,16 @@ def test_exported_mentions_alone_keep_titles_and_links(tmp_path, ext):
                     "a2": ("Talks end in Tokyo", None),  # a javascript: url is never a link
                     "a3": ("Air defence request", "http://news.example.com/defence"),
                     "a4": ("Boats return", None)}
+
+
+@pytest.mark.parametrize("features, shown", [
+    ([1, "x"], "feature 0: not a Feature object (got int)"),
+    ([{"type": "Feature", "geometry": {"type": "Point", "coordinates": [1, 2]}, "properties": {"place_id": "ok"}},
+      {"type": "Feature", "geometry": {"type": "Point", "coordinates": ["a", "b"]}, "properties": {}}], "feature 1:"),
+    ([{"type": "Feature", "geometry": {"type": "Blob", "coordinates": [1, 2]}, "properties": {}}], "feature 0:"),
+    ([{"type": "Feature", "geometry": {"type": "Point"}, "properties": None}], "feature 0:"),
+])
+def test_malformed_geojson_features_are_a_map_input_error(features, shown):
+    with pytest.raises(MapInputError, match="GeoJSON") as err:
+        maps.event_map({"type": "FeatureCollection", "features": features}, footprint_of=False)
+    assert shown in str(err.value), str(err.value)
