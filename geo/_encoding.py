@@ -115,6 +115,9 @@ def declared_charset(head: bytes) -> str | None:
         name = codecs.lookup(m.group(1).decode("ascii")).name
     except (LookupError, UnicodeDecodeError):
         return None
+    # WHATWG: a <meta> readable as ASCII cannot be in UTF-16/32, so such a label means UTF-8
+    if name.startswith(("utf-16", "utf-32")):
+        return "utf-8"
     # WHATWG: pages labelled latin-1/ascii are decoded as windows-1252
     return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name
 

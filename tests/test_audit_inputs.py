@@ -203,3 +203,31 @@ def test_json_file_nested_too_deeply_is_skipped_not_a_traceback(tmp_path: Path) 
     assert r.exit_code == 3, r.output
     assert f"{deep}: malformed JSON (nested too deeply); skipped" in r.output
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+
+
+@pytest.mark.parametrize("label", ["utf-16le", "UTF-16", "utf-32"])
+def test_html_whose_meta_claims_utf16_is_read_as_utf8(tmp_path: Path, label: str) -> None:
+    # WHATWG: a <meta> that could be read as ASCII is not in UTF-16/32; browsers use UTF-8
+    page = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={label}">'
+            "<title>Storm</title></head><body><article><p>Rain in Lisbon and Porto today, as storms "
+            "hit the coast again this week.</p></article></body></html>\n")
+    page += " " * (len(page) % 2)  # even length: it would "decode" as UTF-16 into garbage
+    src = tmp_path / "page.html"
+    src.write_text(page, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    r = invoke("parse", str(src), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    (rec,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert rec["title"] == "Storm"
+    assert {m["text"] for m in rec["mentions"]} >= {"Lisbon", "Porto"}
+
+
+def test_html_extraction_problems_are_our_one_message_not_library_log_lines(tmp_path: Path, caplog) -> None:
+    src = tmp_path / "empty-page.html"
+    src.write_text("<html><body><script>" + "x" * 500 + "</script></body></html>\n", encoding="utf-8")
+    caplog.set_level(logging.DEBUG)
+    r = invoke("parse", str(src))
+    assert r.exit_code == 3, r.output
+    assert f"{src}: no article text found in the HTML page; skipped" in r.output
+    noise = [rec for rec in caplog.records if rec.name.startswith("trafilatura") and rec.levelno >= logging.WARNING]
+    assert not noise, [rec.getMessage() for rec in noise]

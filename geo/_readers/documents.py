@@ -24,11 +24,18 @@ def html_fields(html: str, where: str) -> dict[str, Any]:
     """Main text, title, date, url and site name of an HTML page, via trafilatura."""
     import trafilatura
 
+    # trafilatura logs its own ERROR/WARNING lines ("empty HTML tree") that name no file;
+    # the InputError below says what went wrong, and where
+    quiet = logging.getLogger("trafilatura")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
     try:
         doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
                                           include_tables=True)
     except Exception as err:  # trafilatura/lxml raise assorted errors on hostile markup
         raise InputError(f"HTML extraction failed ({type(err).__name__}: {err})", where=where) from err
+    finally:
+        quiet.setLevel(level)
     if doc is None:
         raise InputError("no article text found in the HTML page", where=where)
     get = doc.get if isinstance(doc, dict) else (lambda k: getattr(doc, k, None))
