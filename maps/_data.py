@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.coords import check_latlon
+from geo.coords import CRS, check_latlon
 from geo.frames import ARTICLE_COLUMNS, MENTION_COLUMNS
 from gazetteer.errors import EventmapError
 
@@ -119,8 +119,23 @@ def coerce_frames(data: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     return articles, mentions
 
 
-def _mentions_frame(df: pd.DataFrame) -> pd.DataFrame:
+def _plain_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose geometry, if any, is a ``geometry`` column in EPSG:4326: a
+    GeoDataFrame may be in any CRS (Web Mercator...) and name its geometry column anything."""
+    import geopandas as gpd
+
     out = pd.DataFrame(df).copy()
+    if isinstance(df, gpd.GeoDataFrame) and df.active_geometry_name in df:
+        geom = df.geometry
+        if geom.crs is not None and not geom.crs.equals(CRS):
+            geom = geom.to_crs(CRS)
+        out = out.drop(columns=geom.name)
+        out["geometry"] = geom.to_numpy()
+    return out
+
+
+def _mentions_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = _plain_frame(df)
     # lat/lon from geometry when the frame has only geometry (Point(lon, lat))
     if ("lat" not in out or "lon" not in out) and "geometry" in out:
         out["lat"], out["lon"] = _latlon_of(out["geometry"])
@@ -186,7 +201,7 @@ def _articles_frame(articles: pd.DataFrame | None, mentions: pd.DataFrame) -> pd
             first = mentions.dropna(subset=["article_id"]).groupby("article_id")[cols].first()
             for col in cols:
                 articles[col] = articles["article_id"].map(first[col].to_dict())
-    out = pd.DataFrame(articles).copy()
+    out = _plain_frame(articles)
     if "geometry" in out:
         out["focus_lat"], out["focus_lon"] = _latlon_of(out["geometry"], points_only=True)
         out = out.drop(columns="geometry")

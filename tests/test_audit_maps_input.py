@@ -67,3 +67,30 @@ def test_malformed_geojson_features_are_a_map_input_error(features, shown):
     with pytest.raises(MapInputError, match="GeoJSON") as err:
         maps.event_map({"type": "FeatureCollection", "features": features}, footprint_of=False)
     assert shown in str(err.value), str(err.value)
+
+
+def test_geodataframes_in_another_crs_or_geometry_column_are_drawn_in_place():
+    """A GeoDataFrame in Web Mercator, or with its geometry column named "geom", is drawn where it is."""
+    import json
+    import re
+
+    from maps_fixtures import sample_frames
+
+    articles, mentions, _ = sample_frames()
+
+    def places(m):
+        raw = m.get_root().render()
+        data = json.loads(re.search(r"var event_data_[0-9a-f]+ = (\{.*?\});\n", raw).group(1))
+        return {p[0]: (p[1], p[2]) for p in data["places"]}, {f[2]: (f[0], f[1]) for f in data["focus"]}
+
+    want = places(maps.event_map((articles, mentions), footprint_of=False))
+    variants = [
+        (articles.to_crs(3857), mentions.drop(columns=["lat", "lon"]).to_crs(3857)),
+        (articles.rename_geometry("geom"), mentions.drop(columns=["lat", "lon"]).rename_geometry("geom")),
+    ]
+    for arts, ments in variants:
+        got = places(maps.event_map((arts, ments), footprint_of=False))
+        for have, expect in zip(got, want):
+            assert have.keys() == expect.keys()
+            for k in expect:
+                assert have[k] == pytest.approx(expect[k], abs=1e-6), k
