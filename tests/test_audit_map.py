@@ -21,3 +21,24 @@ def test_foreign_geojson_with_an_unlocated_feature_draws_the_others(tmp_path: Pa
     r = CliRunner().invoke(main, ["map", str(src), "-o", str(out)])
     assert r.exit_code == 0, r.output
     assert "<title>eventmap: 1 place in 0 articles</title>" in out.read_text(encoding="utf-8")
+
+
+def test_unknown_tiles_are_a_usage_error_before_any_work(tmp_path: Path) -> None:
+    src = tmp_path / "news.txt"
+    src.write_text("Floods hit Dhaka and Chittagong.\n", encoding="utf-8")
+    out = tmp_path / "m.html"
+    r = CliRunner().invoke(main, ["map", str(src), "-o", str(out), "--tiles", "NoSuchTiles"])
+    assert r.exit_code == 2, r.output
+    assert "Traceback" not in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert "unknown tiles 'NoSuchTiles'" in r.output and "--tiles" in r.output
+    assert not out.exists()
+
+
+def test_named_tile_providers_still_work(tmp_path: Path) -> None:
+    src = tmp_path / "news.txt"
+    src.write_text("Floods hit Dhaka and Chittagong.\n", encoding="utf-8")
+    out = tmp_path / "m.html"
+    r = CliRunner().invoke(main, ["map", str(src), "-o", str(out), "--tiles", "Esri.WorldImagery"])
+    assert r.exit_code == 0, r.output
+    assert "arcgisonline" in out.read_text(encoding="utf-8").lower()

@@ -116,6 +116,19 @@ def load_map_inputs(inputs: tuple[str, ...], *, parse_options: dict[str, Any]) -
     return (arts, ments), skipped
 
 
+def _check_tiles(tiles: str) -> None:
+    """Refuse tiles folium cannot draw before parsing anything (it raised a bare ValueError)."""
+    import folium
+
+    try:
+        folium.TileLayer(tiles)
+    except ValueError as err:
+        raise click.BadParameter(
+            f"unknown tiles {tiles!r} ({err}); use a provider name such as OpenStreetMap, "
+            "'CartoDB positron' or Esri.WorldImagery (a URL template needs an attribution, "
+            "which the CLI does not take)", param_hint="--tiles") from err
+
+
 def _rel_url(target: Path, start: Path) -> str:
     return Path(os.path.relpath(target.resolve(), start.resolve())).as_posix()
 
@@ -169,6 +182,8 @@ def map_cmd(inputs: tuple[str, ...], output: str, articles_dir: str | None, min_
     if bad:
         raise click.BadParameter(f"unknown layer(s) {', '.join(bad)}; choose from {', '.join(_LAYERS)}",
                                  param_hint="--layers")
+    if tiles:
+        _check_tiles(tiles)
     out = Path(output)
     check_output(output, param_hint="-o/--output", suffixes=(".html", ".htm"), inputs=inputs)
     if articles_dir:
