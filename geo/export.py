@@ -371,7 +371,7 @@ def _json_column(col: Any) -> Any:
         return _json_strings(col)
     if pa.types.is_timestamp(t):
         # dates repeat (one per article): format each distinct value once
-        enc = pc.dictionary_encode(pc.cast(col, pa.timestamp("s", tz=t.tz or "UTC"), safe=False))
+        enc = pc.dictionary_encode(pc.cast(col, pa.timestamp("s", tz="UTC"), safe=False))
         text = _json_strings(pc.strftime(enc.dictionary, format="%Y-%m-%dT%H:%M:%SZ"))
         return pc.fill_null(text.take(enc.indices), "null")
     if pa.types.is_boolean(t) or pa.types.is_integer(t):
