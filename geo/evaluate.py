@@ -85,6 +85,34 @@ def _greedy_match(golds: Sequence[Sequence[Any]], preds: Sequence[Sequence[Any]]
     return matched
 
 
+def _predictions(mentions: Iterable[Mapping[str, Any]]) -> list[tuple[int, int, float | None,
+                                                                      float | None, Mapping[str, Any]]]:
+    """An article's predicted spans with their points (the first of identical spans kept;
+    records without integer offsets skipped), and each record itself."""
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for m in mentions:
+        try:
+            s, e = int(m["start"]), int(m["end"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if (s, e) in seen:
+            continue
+        seen.add((s, e))
+        lat, lon = m.get("lat"), m.get("lon")
+        out.append((s, e, None if lat is None else float(lat), None if lon is None else float(lon), m))
+    return out
+
+
+def _scored(g: Sequence[Any], preds: Sequence[Sequence[Any]]) -> Sequence[Any] | None:
+    """The prediction a gold toponym's resolution is scored on: of those overlapping it with a
+    point, the exact span, else the largest overlap, else the nearest start."""
+    cands = [p for p in preds if p[2] is not None and p[3] is not None and _overlap(g, p)]
+    if not cands:
+        return None
+    return min(cands, key=lambda p: ((p[0], p[1]) != (g[0], g[1]), -_overlap_len(g, p), abs(p[0] - g[0])))
+
+
 def load_gold(path: str | Path) -> list[dict[str, Any]]:
     """Read a gold JSONL corpus (format of the corpora README)."""
     out = []
@@ -154,18 +182,7 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Iterable[Mapping[str, 
     n_gold = n_pred = tp_exact = tp_overlap = n_coords = 0
     errors: list[float] = []
     for art in gold:
-        seen: set[tuple[int, int]] = set()
-        preds: list[tuple[int, int, float | None, float | None]] = []
-        for m in by_id.get(str(art["id"]), []):
-            try:
-                s, e = int(m["start"]), int(m["end"])
-            except (KeyError, TypeError, ValueError):
-                continue
-            if (s, e) in seen:
-                continue
-            seen.add((s, e))
-            lat, lon = m.get("lat"), m.get("lon")
-            preds.append((s, e, None if lat is None else float(lat), None if lon is None else float(lon)))
+        preds = _predictions(by_id.get(str(art["id"]), []))
         golds = [(t["start"], t["end"], t.get("lat"), t.get("lon")) for t in art["toponyms"]]
         n_gold += len(golds)
         n_pred += len(preds)
@@ -176,10 +193,9 @@ def score(gold: Sequence[Mapping[str, Any]], predictions: Iterable[Mapping[str, 
             if g[2] is None or g[3] is None:
                 continue
             n_coords += 1
-            cands = [p for p in preds if p[2] is not None and p[3] is not None and _overlap(g, p)]
-            if not cands:
+            best = _scored(g, preds)
+            if best is None:
                 continue
-            best = min(cands, key=lambda p: ((p[0], p[1]) != (g[0], g[1]), -_overlap_len(g, p), abs(p[0] - g[0])))
             errors.append(haversine_km(g[2], g[3], best[2], best[3]))
 
     pe, re_, fe = _prf(tp_exact, n_pred, n_gold)
@@ -232,19 +248,7 @@ def error_records(gold: Sequence[Mapping[str, Any]], predictions: Iterable[Mappi
     out: list[dict[str, Any]] = []
     for art in gold:
         aid, text = str(art["id"]), art["text"]
-        seen: set[tuple[int, int]] = set()
-        preds: list[tuple[int, int, Any, Any, Mapping[str, Any]]] = []
-        for m in by_id.get(aid, []):
-            try:
-                s, e = int(m["start"]), int(m["end"])
-            except (KeyError, TypeError, ValueError):
-                continue
-            if (s, e) in seen:
-                continue
-            seen.add((s, e))
-            lat, lon = m.get("lat"), m.get("lon")
-            preds.append((s, e, None if lat is None else float(lat),
-                          None if lon is None else float(lon), m))
+        preds = _predictions(by_id.get(aid, []))
         golds = [(t["start"], t["end"], t.get("lat"), t.get("lon")) for t in art["toponyms"]]
         matched = _greedy_match(golds, preds)
 
@@ -268,16 +272,14 @@ def error_records(gold: Sequence[Mapping[str, Any]], predictions: Iterable[Mappi
             if g[2] is None or g[3] is None:
                 continue
             # resolution is scored over every overlapping prediction, as in score()
-            cands = [p for p in preds if p[2] is not None and p[3] is not None and _overlap(g, p)]
+            best = _scored(g, preds)
             r = record("unresolved", g[0], g[1])
             r.update(gold_lat=g[2], gold_lon=g[3])
-            if not cands:
+            if best is None:
                 if gi in matched:
                     predicted(r, preds[matched[gi]])
                     out.append(r)
                 continue
-            best = min(cands, key=lambda p: ((p[0], p[1]) != (g[0], g[1]), -_overlap_len(g, p),
-                                             abs(p[0] - g[0])))
             km = haversine_km(g[2], g[3], best[2], best[3])
             if km > ACC_KM:
                 predicted(r, best)
