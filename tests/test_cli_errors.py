@@ -233,3 +233,19 @@ def test_output_that_is_also_an_input_is_refused_and_the_input_kept(tmp_path: Pa
     r = invoke(*args)
     assert_one_clean_line(r, "is also an input", code=2)
     assert src.read_text(encoding="utf-8") == content
+
+
+@pytest.mark.parametrize("args", [["query", "-o", "{poly}"], ["query", "--group-by", "place", "-o", "{poly}"],
+                                  ["export", "-o", "{poly}"]])
+def test_output_that_is_the_within_polygon_file_is_refused(store_dir: Path, tmp_path: Path, args: list[str]) -> None:
+    import json
+
+    poly = tmp_path / "area.geojson"
+    content = json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+                          "geometry": {"type": "Polygon", "coordinates": [[[-180, -90], [180, -90], [180, 90],
+                                                                           [-180, 90], [-180, -90]]]}}]})
+    poly.write_text(content, encoding="utf-8")
+    argv = [a.format(poly=poly) for a in args]
+    r = invoke(argv[0], "--store", str(store_dir), "--within", str(poly), *argv[1:])
+    assert_one_clean_line(r, "is also an input", code=2)
+    assert poly.read_text(encoding="utf-8") == content

@@ -202,9 +202,9 @@ def query_cmd(store_dir: str, group_by: str | None, output: str | None, map_path
     from geo.query import group_by as grouped
 
     if output:
-        _check_query_output(output, group_by)
+        _check_query_output(output, group_by, _file_inputs(opts))
     if map_path:
-        check_output(map_path, param_hint="--map", suffixes=(".html", ".htm"))
+        check_output(map_path, param_hint="--map", suffixes=(".html", ".htm"), inputs=_file_inputs(opts))
     store = _open(store_dir)
     filters = _filters(opts)
     if engine == "dask":
@@ -237,7 +237,12 @@ def query_cmd(store_dir: str, group_by: str | None, output: str | None, map_path
         click.echo(_show(table, limit))
 
 
-def _check_query_output(output: str, group_by: str | None) -> None:
+def _file_inputs(opts: dict[str, Any]) -> tuple[str, ...]:
+    """The files a query reads besides the store (an output must not replace them)."""
+    return (opts["within"],) if opts.get("within") else ()
+
+
+def _check_query_output(output: str, group_by: str | None, inputs: tuple[str, ...] = ()) -> None:
     """Reject an output query cannot write before running the query."""
     from geo.export import format_for
 
@@ -245,13 +250,13 @@ def _check_query_output(output: str, group_by: str | None) -> None:
         if Path(output).suffix.lower() not in (".csv", ".jsonl", ".parquet"):
             raise click.BadParameter(f"--group-by output goes to .csv, .jsonl or .parquet (or any geo format "
                                      f"with --group-by place), not {Path(output).name}", param_hint="-o/--output")
-        check_output(output, param_hint="-o/--output")
+        check_output(output, param_hint="-o/--output", inputs=inputs)
         return
     try:
         format_for(output)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="-o/--output") from err
-    check_output(output, param_hint="-o/--output")
+    check_output(output, param_hint="-o/--output", inputs=inputs)
 
 
 def _show(table: Any, limit: int) -> str:
@@ -329,7 +334,7 @@ def export_cmd(store_dir: str, output: str, layer: str, **opts: Any) -> None:
         format_for(output)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="-o/--output") from err
-    check_output(output, param_hint="-o/--output")
+    check_output(output, param_hint="-o/--output", inputs=_file_inputs(opts))
     n = _open(store_dir).export(output, layer=layer, **_filters(opts))
     echo_err(f"{n} {layer} → {output}")
 
