@@ -300,7 +300,20 @@ def _stdin_items(opts: Options) -> Iterator[Item]:
         yield InputError(f"cannot read ({err.strerror or err})", where=where)
 
 
-def _path_items(path: InputPath, opts: Options) -> Iterator[Item]:
+def _excluder(paths: Iterable[InputPath]) -> Callable[[str], bool] | None:
+    """A test for files found in directories or by patterns that lie at or under ``paths``."""
+    roots = [os.path.realpath(os.fspath(p)) for p in paths]
+    if not roots:
+        return None
+
+    def excluded(path: str) -> bool:
+        real = os.path.realpath(path)
+        return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+    return excluded
+
+
+def _path_items(path: InputPath, opts: Options, skip: Callable[[str], bool] | None = None) -> Iterator[Item]:
     name = os.fspath(path)
     if name == STDIN and not isinstance(path, os.PathLike):
         yield from _stdin_items(opts)
@@ -308,6 +321,8 @@ def _path_items(path: InputPath, opts: Options) -> Iterator[Item]:
         for entry in walk(name):
             if isinstance(entry, InputError):
                 yield entry
+            elif skip is not None and skip(entry):
+                logger.info("%s: not read (an output of this run)", entry)
             else:
                 yield from _file_items(entry, opts)
     elif os.path.exists(name):
@@ -317,7 +332,10 @@ def _path_items(path: InputPath, opts: Options) -> Iterator[Item]:
         if not matches:
             yield InputError("no file matches this pattern", where=name)
         for match in matches:
-            yield from _path_items(match, opts)
+            if skip is not None and skip(match):
+                logger.info("%s: not read (an output of this run)", match)
+                continue
+            yield from _path_items(match, opts, skip)
     else:
         shown = name if len(name) <= 200 else name[:199] + "…"
         yield InputError("no such file or directory", where=shown)
@@ -386,7 +404,8 @@ def read_articles(inputs: InputPath | Iterable[InputPath], *, text_column: str =
                   title_column: str = "title", id_column: str = "id", url_column: str = "url",
                   date_column: str = "date", source_column: str = "source", given_spans: bool = False,
                   strict: bool = False, max_bytes: int = 50_000_000,
-                  on_error: ErrorHandler | None = None) -> Iterator[Article]:
+                  on_error: ErrorHandler | None = None,
+                  exclude: Iterable[InputPath] = ()) -> Iterator[Article]:
     """Read articles from files, directories or standard input.
 
     Parameters
@@ -408,6 +427,10 @@ def read_articles(inputs: InputPath | Iterable[InputPath], *, text_column: str =
     on_error : callable, optional
         Called with each :class:`~geo.errors.InputError` (the item is skipped);
         default: a warning on this module's logger.
+    exclude : iterable of paths
+        Files or directories never read when met in an input directory or
+        pattern: the outputs of the run (a map written into the news folder
+        it maps must not be read back as an article the next time).
 
     Yields
     ------
@@ -416,7 +439,8 @@ def read_articles(inputs: InputPath | Iterable[InputPath], *, text_column: str =
     """
     opts = make_options(text_column, title_column, id_column, url_column, date_column, source_column,
                     given_spans, max_bytes)
-    items = (item for path in _as_inputs(inputs) for item in _path_items(path, opts))
+    skip = _excluder(exclude)
+    items = (item for path in _as_inputs(inputs) for item in _path_items(path, opts, skip))
     return _Batch(on_error, strict).run(items)
 
 

@@ -111,7 +111,7 @@ def test_a_pipe_given_by_path_is_read_once_not_lost(tmp_path: Path, name: str, d
     fifo = tmp_path / name
     os.mkfifo(fifo)
     writer = _feed_fifo(fifo, data)
-    r = subprocess.run([EVENTMAP, "parse", str(fifo)], capture_output=True, text=True, timeout=120)
+    r = subprocess.run([EVENTMAP, "parse", str(fifo)], check=False, capture_output=True, text=True, timeout=120)
     writer.join(timeout=10)
     assert r.returncode == 0, r.stderr
     assert expect in r.stdout, r.stderr
@@ -122,7 +122,7 @@ def test_a_fifo_inside_a_directory_is_skipped_not_waited_on(tmp_path: Path) -> N
     news.mkdir()
     (news / "a.txt").write_text("Floods hit Dhaka and Chittagong.\n", encoding="utf-8")
     os.mkfifo(news / "b.txt")  # nobody will ever write to it
-    r = subprocess.run([EVENTMAP, "parse", str(news)], capture_output=True, text=True, timeout=120)
+    r = subprocess.run([EVENTMAP, "parse", str(news)], check=False, capture_output=True, text=True, timeout=120)
     assert r.returncode == 3, r.stderr
     assert f"{news / 'b.txt'}: not a regular file" in r.stderr
     assert "Dhaka" in r.stdout
@@ -231,3 +231,27 @@ def test_html_extraction_problems_are_our_one_message_not_library_log_lines(tmp_
     assert f"{src}: no article text found in the HTML page; skipped" in r.output
     noise = [rec for rec in caplog.records if rec.name.startswith("trafilatura") and rec.levelno >= logging.WARNING]
     assert not noise, [rec.getMessage() for rec in noise]
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.jsonl", "sub/out.json"])
+def test_rerun_does_not_read_its_own_output_inside_the_input_directory(tmp_path: Path, name: str) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("Floods hit Dhaka and Chittagong.\n", encoding="utf-8")
+    out = news / name
+    if out.suffix == ".json":
+        out = out.with_suffix(".jsonl")
+    for _ in range(2):  # the second run finds the first run's output among its inputs
+        r = invoke("parse", str(news), "-o", str(out))
+        assert r.exit_code == 0, r.output
+        assert "1 articles parsed" in r.output, r.output
+
+
+def test_map_rerun_does_not_read_its_map_or_pages_as_articles(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("Floods hit Dhaka and Chittagong.\n", encoding="utf-8")
+    for _ in range(2):
+        r = invoke("map", str(news), "-o", str(news / "map.html"), "--articles-dir", str(news / "pages"))
+        assert r.exit_code == 0, r.output
+        assert "1 article pages" in r.output, r.output

@@ -40,7 +40,7 @@ def test_within_a_broken_polygon_file_is_one_line_without_library_warnings(tmp_p
         "geometry": {"type": "Polygon", "coordinates": [[[80, 20], [95, 20]]]}}]}), encoding="utf-8")
     # a real process: pytest would capture the Python warning that leaked to the terminal
     r = subprocess.run([str(Path(sys.executable).with_name("eventmap")), "query", "--store",
-                        str(tmp_path / "st"), "--within", str(poly)], capture_output=True, text=True, timeout=120)
+                        str(tmp_path / "st"), "--within", str(poly)], check=False, capture_output=True, text=True, timeout=120)
     assert r.returncode == 1, r.stderr
     assert r.stderr.startswith(f"Error: cannot read polygon file {poly}:"), r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr

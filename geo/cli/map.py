@@ -100,7 +100,8 @@ def load_map_inputs(inputs: tuple[str, ...], *, parse_options: dict[str, Any]) -
         options = dict(parse_options)
         # read here, where the size limit applies; parse() takes the Articles as they come
         articles_in = read_articles(raw, strict=options.pop("strict", False),
-                                    max_bytes=options.pop("max_bytes", 50_000_000), on_error=on_error)
+                                    max_bytes=options.pop("max_bytes", 50_000_000), on_error=on_error,
+                                    exclude=options.pop("exclude", ()))
         res = parse(articles_in, progress=sys.stderr.isatty(), **options)
         articles.append(res.articles)
         mentions.append(res.mentions)
@@ -195,7 +196,9 @@ def map_cmd(inputs: tuple[str, ...], output: str, articles_dir: str | None, min_
             echo_err("fetching offline map assets from the npm registry (once)")
             fetch()
     data, skipped = load_map_inputs(inputs, parse_options={"workers": workers, "strict": strict,
-                                                          "max_bytes": max_bytes, "gazetteer_dir": data_dir})
+                                                          "max_bytes": max_bytes, "gazetteer_dir": data_dir,
+                                                          # the map and its pages, if written among the inputs
+                                                          "exclude": (output, *([articles_dir] if articles_dir else []))})
     from maps._data import prepare
 
     md = prepare(data, min_confidence=min_confidence)

@@ -58,7 +58,8 @@ def _pipeline_options(ctx_opts: dict[str, Any]) -> dict[str, Any]:
     return opts
 
 
-def _read(inputs: tuple[str, ...], opts: dict[str, Any], skipped: list[Exception]) -> Iterator[Any]:
+def _read(inputs: tuple[str, ...], opts: dict[str, Any], skipped: list[Exception],
+          outputs: tuple[str, ...] = ()) -> Iterator[Any]:
     from geo.articles import read_articles
 
     def on_error(err: Exception) -> None:
@@ -68,7 +69,7 @@ def _read(inputs: tuple[str, ...], opts: dict[str, Any], skipped: list[Exception
     return read_articles(
         list(inputs), text_column=opts["text_column"], title_column=opts["title_column"],
         id_column=opts["id_column"], given_spans=opts["given_spans"], strict=opts["strict"],
-        max_bytes=opts["max_bytes"], on_error=on_error)
+        max_bytes=opts["max_bytes"], on_error=on_error, exclude=outputs)
 
 
 def _reporting(results: Iterator[Any], skipped: list[Any]) -> Iterator[Any]:
@@ -149,7 +150,8 @@ def parse_cmd(inputs: tuple[str, ...], output: str, layer: str, **opts: Any) -> 
         check_output(output, param_hint="-o/--output", suffixes=(".jsonl", ".ndjson", *sorted(_FRAME_FORMATS)),
                      inputs=inputs)
     skipped: list[Any] = []
-    articles = _read(inputs, opts, skipped)
+    # an earlier run's output inside an input directory is not an article (a .csv would be read as one)
+    articles = _read(inputs, opts, skipped, outputs=(output,) if output != "-" else ())
     options = _pipeline_options(opts)
     progress = sys.stderr.isatty()
     results = _reporting(iter_results(articles, workers=opts["workers"], progress=progress, **options), skipped)
