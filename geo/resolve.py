@@ -128,7 +128,7 @@ class _Group:
 
     __slots__ = ("key", "idx", "cands", "hint", "static", "readings", "choice", "qual_targets",
                  "qual_sources", "scores", "feats", "actor", "siblings", "prior", "off", "rows",
-                 "ctx_w", "_probs_of", "_probs", "dateline")
+                 "ctx_w", "_probs_of", "_probs", "dateline", "listed", "comma_qual")
 
     def __init__(self, key, cands, hint, readings: _Readings):
         self.key = key
@@ -148,6 +148,8 @@ class _Group:
         self.off = 0          # where its readings start in the article's arrays (_Article)
         self.rows = None      # its slice of the article's rows (names with a choice)
         self.ctx_w = None     # weights of the other names as its context
+        self.listed = False   # in an enumeration of three or more names
+        self.comma_qual = False   # qualified right after a comma ("Stroud, Ontario")
         self._probs_of = None
         self._probs = None
         self.dateline = False   # opens a dateline ("WASHINGTON —"): a town, not a state
@@ -321,6 +323,8 @@ class Resolver:
             a, b = of_span[i], of_span[i + 1]
             if a is None or b is None or a is b:
                 continue
+            if in_list[i]:
+                a.listed = b.listed = True
             # "Springfield, Ill., and Paris" still qualifies Springfield: only names that
             # may themselves be states or countries are siblings of a following state
             if in_list[i] and (a.readings.major or not b.readings.admin_like):
@@ -335,6 +339,7 @@ class Resolver:
             if b not in a.qual_targets:
                 a.qual_targets.append(b)
                 b.qual_sources.append(a)
+            a.comma_qual |= gap in (", ", ",")
 
     def _rank(self, groups: list[_Group], home: "SourceHome | None" = None) -> None:
         w = self.weights
@@ -537,7 +542,18 @@ def _hint_ok(kinds: list[str], hint: str | None) -> np.ndarray | None:
     return np.array([k in wanted for k in kinds])
 
 
-def _outcomes(groups: list[_Group]) -> dict[int, tuple[Place, float, Place | None, float]]:
+def _outside_its_qualifier(g: _Group) -> bool:
+    """Is ``g`` a town's name qualified by a state or country ("X, Ontario") that none of its
+    readings lies in? (Lists do not count, "Larned, Pratt" or "Rongo, Siaya, Kisumu": the
+    qualifier must be read as a state or country, and every reading must be a town.)"""
+    if not g.comma_qual or g.listed or not g.readings.town.all():
+        return False
+    chosen = [t.cands[t.choice].place for t in g.qual_targets]
+    return all(rk.is_country(p) or rk.is_admin1(p) for p in chosen) and \
+        not _qualifier_features(g)[0].any()
+
+
+def _outcomes(groups: list[_Group]) -> dict[int, tuple[Place | None, float, Place | None, float]]:
     """Every name's place, confidence, runner-up and the runner-up's probability.
 
     The confidence is the probability mass of the readings within 161 km of
@@ -565,6 +581,11 @@ def _outcomes(groups: list[_Group]) -> dict[int, tuple[Place, float, Place | Non
         if far.size:
             j = int(far[np.argmax(probs[far])])
             runner_up, runner_up_confidence = g.cands[j].place, float(probs[j])
+        if _outside_its_qualifier(g):
+            # "Stroud, Ontario" where no Stroud the gazetteer knows lies in Ontario: not the
+            # English one, but unresolved (the best reading stays as the runner-up)
+            out[id(g)] = (None, 0.0, place, confidence)
+            continue
         out[id(g)] = (place, confidence, runner_up, runner_up_confidence)
     return out
 

@@ -417,3 +417,14 @@ def test_washington_d_c_spaced_is_the_capital(rec, res):
     r = run(rec, res, "The awards were presented at a ceremony in Washington, D. C., on Thursday.")
     assert [m.text for m in r.mentions] == ["Washington", "D. C."]
     assert r.mentions[0].place.fcode == "PPLC"
+
+
+def test_a_town_outside_its_state_qualifier_stays_unresolved(rec, res):
+    # the gazetteer knows Strouds in England, Oklahoma and New South Wales, none in Ontario
+    r = run(rec, res, "The truck was stopped on a highway in Stroud, Ontario, on Monday.")
+    (m,) = [m for m in r.mentions if m.text == "Stroud"]
+    assert m.place is None and m.confidence == 0.0
+    assert m.runner_up is not None and m.runner_up.name == "Stroud"   # the best guess, kept
+    # a qualifier that fits still decides
+    (p,) = place_of(run(rec, res, "The truck was stopped in Stroud, Oklahoma, on Monday."), "Stroud")
+    assert (p.country_code, p.admin1) == ("US", "OK")
