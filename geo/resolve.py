@@ -128,7 +128,8 @@ class _Group:
 
     __slots__ = ("key", "idx", "cands", "hint", "static", "readings", "choice", "qual_targets",
                  "qual_sources", "scores", "feats", "actor", "siblings", "prior", "off", "rows",
-                 "ctx_w", "_probs_of", "_probs", "dateline", "listed", "comma_qual")
+                 "ctx_w", "_probs_of", "_probs", "dateline", "listed", "comma_qual",
+                 "comma_target")
 
     def __init__(self, key, cands, hint, readings: _Readings):
         self.key = key
@@ -150,6 +151,7 @@ class _Group:
         self.ctx_w = None     # weights of the other names as its context
         self.listed = False   # in an enumeration of three or more names
         self.comma_qual = False   # qualified right after a comma ("Stroud, Ontario")
+        self.comma_target = False   # qualifies a name before it and a comma ("Ontario")
         self._probs_of = None
         self._probs = None
         self.dateline = False   # opens a dateline ("WASHINGTON —"): a town, not a state
@@ -340,6 +342,7 @@ class Resolver:
                 a.qual_targets.append(b)
                 b.qual_sources.append(a)
             a.comma_qual |= gap in (", ", ",")
+            b.comma_target |= gap in (", ", ",")
 
     def _rank(self, groups: list[_Group], home: "SourceHome | None" = None) -> None:
         w = self.weights
@@ -356,6 +359,10 @@ class Resolver:
             feats[:, I["qual_agree"]] = qa
             feats[:, I["qual_clash"]] = qc
             hint_ok = r.hint_ok
+            if hint_ok is None and g.comma_target and not g.listed and r.admin_like:
+                # "Stroud, Ontario": after "<town>, " a name is read as a state or a country
+                hint_ok = np.array([rk.is_country(m.place) or rk.is_admin1(m.place)
+                                    or m.place.fcode == "ADM2" for m in g.cands])
             if hint_ok is None and g.dateline and r.town.any():
                 hint_ok = r.town   # datelines name towns ("WASHINGTON —" is the capital)
             if hint_ok is not None:   # the text said "County", "Lake"...: does the reading fit?

@@ -422,6 +422,8 @@ def test_washington_d_c_spaced_is_the_capital(rec, res):
 def test_a_town_outside_its_state_qualifier_stays_unresolved(rec, res):
     # the gazetteer knows Strouds in England, Oklahoma and New South Wales, none in Ontario
     r = run(rec, res, "The truck was stopped on a highway in Stroud, Ontario, on Monday.")
+    (ontario,) = place_of(r, "Ontario")   # after "<town>, ": the province, not the Californian city
+    assert (ontario.fcode, ontario.country_code) == ("ADM1", "CA")
     (m,) = [m for m in r.mentions if m.text == "Stroud"]
     assert m.place is None and m.confidence == 0.0
     assert m.runner_up is not None and m.runner_up.name == "Stroud"   # the best guess, kept
