@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,19 +27,34 @@ def _fsync_file(path: Path) -> None:
             os.fsync(fh.fileno())
 
 
+def _keep_mode(tmp: Path, path: Path) -> None:
+    """Give ``tmp`` the permission bits of the file it is about to replace."""
+    try:
+        st = os.stat(path)
+    except OSError:  # no file there yet
+        return
+    if stat.S_ISREG(st.st_mode) and tmp.is_file():
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path`` to write to; move it into place on success.
 
     The temporary name keeps the extension last (GDAL drivers read it). On an
     exception the temporary file (or directory) is removed and ``path`` is
-    left as it was. Permissions follow the umask, as for any new file.
+    left as it was. A new file's permissions follow the umask; a replaced
+    file keeps its own (a private output stays private). A symbolic link is
+    written through: its target is replaced and the link stays.
     """
     path = ensure_parent(path)
+    if path.is_symlink():
+        path = ensure_parent(Path(os.path.realpath(path)))
     tmp = path.parent / f".{path.stem}.{uuid.uuid4().hex[:12]}.tmp{path.suffix}"
     try:
         yield tmp
         _fsync_file(tmp)
+        _keep_mode(tmp, path)
         os.replace(tmp, path)
         fsync_dir(path.parent)
     except BaseException as err:

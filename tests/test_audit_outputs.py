@@ -59,3 +59,31 @@ def test_cli_unwritable_output_fails_before_the_work(tmp_path: Path, frames, arg
     assert r.exit_code == 1, r.output
     assert "Traceback" not in r.output
     assert r.output.strip() == f"Error: cannot write {target}: Permission denied", r.output
+
+
+@pytest.mark.parametrize("ext", [".jsonl", ".geojson", ".parquet", ".csv"])
+def test_replacing_an_output_keeps_its_permissions(tmp_path: Path, ext: str) -> None:
+    src = tmp_path / "news.txt"
+    src.write_text("Floods hit Dhaka and Chittagong.\n", encoding="utf-8")
+    out = tmp_path / f"private{ext}"
+    out.write_text("old", encoding="utf-8")
+    out.chmod(0o600)
+    r = CliRunner().invoke(main, ["parse", str(src), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert out.read_bytes() != b"old"
+
+
+def test_an_output_that_is_a_symlink_is_written_through(tmp_path: Path) -> None:
+    src = tmp_path / "news.txt"
+    src.write_text("Floods hit Dhaka and Chittagong.\n", encoding="utf-8")
+    (tmp_path / "results").mkdir()
+    target = tmp_path / "results" / "latest.jsonl"
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "out.jsonl"
+    link.symlink_to(target)
+    r = CliRunner().invoke(main, ["parse", str(src), "-o", str(link)])
+    assert r.exit_code == 0, r.output
+    assert link.is_symlink()
+    assert "Dhaka" in target.read_text(encoding="utf-8")
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["latest.jsonl"]
