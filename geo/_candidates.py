@@ -25,6 +25,8 @@ _TRAIL = " \t\n.,;:!?\"'()[]{}\u201c\u201d\u2018\u2019*-\u2013\u2014"
 _POSS = re.compile(r"(?:['\u2019]s|s['\u2019])$", re.IGNORECASE)
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _NUMBER_TAIL = re.compile(r"[\s\-]*\d+[A-Za-z]?$")
+#: who numbers roads: states and countries
+_ROAD_OWNERS = frozenset({"ADM1", "PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR"})
 _ADMIN2_CODES = ("ADM2", "ADM3", "ADMD", "ADM2H")
 # features whose name does not also name a nearby town
 _OPEN_FEATURES = frozenset({"sea", "ocean", "mountains", "range", "desert", "gulf", "strait",
@@ -115,7 +117,7 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
         tries.append((normalize(stripped), "road"))
     # "Polk/Clay", "Abkhaz-South Ossetian": each side
     for sep in ("/", " and ", "-"):
-        if sep in t:
+        if sep in t and not _NUMBER_TAIL.fullmatch(t.split(sep, 1)[1]):   # not "I-75"
             tries.append((normalize(t.split(sep)[0]), None))
     # a facility named after its town: "Entebbe International Airport", "Aberdeen Proving
     # Ground", "Buffalo General Hospital" lie in or beside that town
@@ -141,6 +143,9 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
             # "Russians" are Russia's people; "Millbrooks" is not the town of Millbrook
             ms = [m for m in ms if m.kind == "demonym"]
             h = None
+        if ms and h == "road":
+            # "Ohio 7" is Ohio's road; "I-75" is no road of a town called I
+            ms = [m for m in ms if m.place.fcode in _ROAD_OWNERS]
         if ms and h == "feature" and low[-1] in _OPEN_FEATURES:
             # "Black Sea" is not the town of Black: only features and regions will do
             ms = [m for m in ms if m.place.fclass not in ("P", "A") and m.kind != "demonym"]

@@ -198,6 +198,13 @@ def test_streets_stay_unresolved(res):
     assert r.mentions[0].place is None
 
 
+def test_numbered_roads_belong_to_states_only(res):
+    text = "A crash closed I-75 near Richmond, and Ohio 7 was flooded."
+    r = given(res, text, "I-75", "Ohio 7")
+    assert r.mentions[0].place is None   # no town called "I"
+    assert (r.mentions[1].place.fcode, r.mentions[1].place.name) == ("ADM1", "Ohio")
+
+
 def test_sea_is_not_a_town_of_the_same_first_word(res):
     r = given(res, "Ships crossed the Blackish Sea.", "Blackish Sea")
     p = r.mentions[0].place
