@@ -402,6 +402,16 @@ class Recognizer:
             found.append(Span(s, e, text[s:e], "place"))
         for m in _ROAD_NUMBER.finditer(text):
             found.append(Span(m.start(), m.end(), m.group(), "place"))
+        # "between Culver and Charter streets": a plural street word names every item
+        if _STREETS_PLURAL.search(text):
+            for m in _STREET_LIST.finditer(text):
+                if _CAPWORD_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+                    continue   # "North Druid Hills and Clairmont roads": names of several words
+                for w in _CAPWORD_RE.finditer(m.group(1)):
+                    # "First and Herman streets": numbered streets are no names to map
+                    if normalize(w.group()) not in _NOT_STREET_NAMES:
+                        found.append(Span(m.start(1) + w.start(), m.start(1) + w.end(),
+                                          w.group(), "place"))
         return _overlay(spans, _non_overlapping(found))
 
     # candidates: longest gazetteer n-gram at each capitalised token
@@ -883,6 +893,14 @@ _ROAD_NUMBER = re.compile(
     r"\b(?:(?:State |County |U\.S\. |US |Farm to Market )?(?:Highway|Route|Road|Hwy\.?)"
     r"|Interstate|I-|US-|SR-?|FM|" + _US_STATE_CODES + r") ?\d{1,4}\b(?!,\d)")
 _NEXT_WORD = re.compile(r" ([A-Z][a-z]+)")
+_STREETS_PLURAL = re.compile(r" (?:[Ss]treets|[Rr]oads|[Aa]venues|[Bb]oulevards|[Dd]rives|[Ll]anes)\b")
+_STREET_LIST = re.compile(
+    r"\b((?:[A-Z][a-z]+, )*[A-Z][a-z]+,? (?:and|or) [A-Z][a-z]+) "
+    r"(?:[Ss]treets|[Rr]oads|[Aa]venues|[Bb]oulevards|[Dd]rives|[Ll]anes)\b")
+_CAPWORD_RE = re.compile(r"[A-Z][a-z]+")
+_CAPWORD_BEFORE = re.compile(r"[A-Z][\w.]* $")
+_NOT_STREET_NAMES = lex.CONNECTORS | lex.DIRECTION_WORDS | frozenset(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())
 _LIST_OF_AREAS = re.compile(
     r"(?:(?:,|, and|, or| and| or) [A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*)?){0,8}"
     r" (?:counties|parishes|townships|boroughs|districts|provinces|rivers)\b")

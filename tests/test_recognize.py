@@ -440,3 +440,10 @@ def test_names_inside_chinese_japanese_and_korean_runs(rec):
 def test_unspaced_runs_mixed_with_latin_text(rec):
     text = "Officials from Seoul (서울) and Busan met in 东京 on Monday."
     assert texts(rec(text)) == ["Seoul", "서울", "Busan", "东京"]
+
+
+def test_a_plural_street_word_names_every_street_of_a_list(rec):
+    text = "Crews worked at Dunmore and Pellham streets, then between Fourth and Elm roads."
+    assert texts(rec(text)) == ["Dunmore", "Pellham", "Elm"]
+    # a name of several words is not cut into one-word streets
+    assert "Falls" not in texts(rec("The lane at Cedar Falls and Dunmore roads closed."))
