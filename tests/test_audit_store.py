@@ -60,3 +60,35 @@ def test_ingest_resumes_a_store_whose_first_commit_was_interrupted(tmp_path: Pat
     assert not (st / "parts" / "000001-0123abcd-articles.parquet").exists()
     assert not (st / "parts" / ".000001-0123abcd-mentions.0123456789ab.tmp.parquet").exists()
     assert invoke("store", "check", "--store", str(st)).exit_code == 0
+
+
+def test_ingest_counts_what_an_online_geocoder_left_undone_as_parse_does(tmp_path: Path) -> None:
+    # a name the gazetteer lacks goes to the online service, which is down (a closed local port)
+    src = tmp_path / "gold.jsonl"
+    src.write_text('{"id": "u1", "text": "Rain in Qwertzuiopville and Oslo.", '
+                   '"toponyms": [{"start": 8, "end": 23}, {"start": 28, "end": 32}]}\n', encoding="utf-8")
+    common = ["--given-spans", str(src), "--geocoder", "offline+nominatim", "--user-agent",
+              "eventmap-tests/1.0 (tests@example.org)", "--domain", "127.0.0.1:9",
+              "--geocode-cache", str(tmp_path / "cache.db")]
+    parsed = invoke("parse", *common, "-o", str(tmp_path / "out.jsonl"))
+    stored = invoke("ingest", *common, "--store", str(tmp_path / "st"))
+    for r in (parsed, stored):
+        assert r.exit_code == 3, r.output
+        assert f"{src}:1: online geocoding of 'Qwertzuiopville' failed" in r.output
+    assert "1 new" in stored.output  # the article is stored all the same, Oslo resolved
+
+
+def test_ingest_stopped_by_strict_says_what_was_committed_before(tmp_path: Path) -> None:
+    import json
+
+    good = tmp_path / "a.jsonl"
+    good.write_text("".join(json.dumps({"id": f"n{i}", "text": "Storms hit Lisbon and Porto."}) + "\n"
+                            for i in range(5)), encoding="utf-8")
+    bad = tmp_path / "b.txt"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
+    st = tmp_path / "st"
+    r = invoke("ingest", str(good), str(bad), "--store", str(st), "--strict", "--batch-size", "2")
+    assert r.exit_code == 1, r.output
+    assert f"{st}: 4 new, 0 replaced, 0 unchanged articles" in r.output
+    assert "(committed before the error)" in r.output
+    assert f"Error: {bad}: binary file" in r.output

@@ -140,6 +140,26 @@ def ingest_cmd(inputs: tuple[str, ...], store_dir: str, batch_size: int, engine:
         for k in ("added", "replaced", "unchanged", "mentions"):
             setattr(total, k, getattr(total, k) + getattr(rep, k))
 
+    try:
+        _ingest_batches(articles, engine, scheduler, dask_workers, batch_size, opts, options, add, skipped)
+    except BaseException:
+        # earlier batches are committed and stay: say so, or the user believes nothing was stored
+        if total.added or total.replaced or total.unchanged:
+            echo_err(f"{store.path}: {total} (committed before the error)")
+        raise
+    echo_err(f"{store.path}: {total}")
+    if skipped:
+        echo_err(f"{len(skipped)} input(s) skipped")
+        sys.exit(EXIT_SKIPPED)
+
+
+def _ingest_batches(articles: Any, engine: str, scheduler: str | None, dask_workers: int | None,
+                    batch_size: int, opts: dict[str, Any], options: dict[str, Any],
+                    add: Callable[[list[Any]], None], skipped: list[Any]) -> None:
+    """Parse ``articles`` and hand each batch of results to ``add``; what each left undone
+    (an online geocoder down...) is reported and counted as skipped, as by `eventmap parse`."""
+    from geo.cli.parse import _reporting
+
     if engine == "dask":
         from geo.distributed import client_for, parse_dask
 
@@ -148,25 +168,22 @@ def ingest_cmd(inputs: tuple[str, ...], store_dir: str, batch_size: int, engine:
             for art in articles:
                 batch.append(art)
                 if len(batch) >= batch_size:
-                    add(parse_dask(batch, scheduler=client, **options).results)
+                    add(list(_reporting(iter(parse_dask(batch, scheduler=client, **options).results), skipped)))
                     batch = []
             if batch:
-                add(parse_dask(batch, scheduler=client, **options).results)
+                add(list(_reporting(iter(parse_dask(batch, scheduler=client, **options).results), skipped)))
     else:
         from geo.pipeline import iter_results
 
         results: list[Any] = []
-        for res in iter_results(articles, workers=opts["workers"], progress=sys.stderr.isatty(), **options):
+        for res in _reporting(iter_results(articles, workers=opts["workers"], progress=sys.stderr.isatty(),
+                                           **options), skipped):
             results.append(res)
             if len(results) >= batch_size:
                 add(results)
                 results = []
         if results:
             add(results)
-    echo_err(f"{store.path}: {total}")
-    if skipped:
-        echo_err(f"{len(skipped)} input(s) skipped")
-        sys.exit(EXIT_SKIPPED)
 
 
 # --- query --------------------------------------------------------------------------------------
