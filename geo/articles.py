@@ -273,6 +273,24 @@ def _file_items(path: str, opts: Options, fmt: str | None = None) -> Iterator[It
         yield err
 
 
+def _stdin_table(head: bytes, opts: Options) -> str | None:
+    """``'csv'``/``'tsv'`` when stdin's first line is a header naming the text column, else None.
+
+    A file has its extension to say it is a table; a pipe has only its content.
+    """
+    codec, skip = sniff_bom(head)
+    try:
+        first = head[skip:].decode(codec or "utf-8", errors="ignore").splitlines()[0]
+    except IndexError:
+        return None
+    for fmt, sep in (("tsv", "\t"), ("csv", ",")):
+        names = [f.strip().strip('"').strip() for f in first.split(sep)]
+        # column names, not a sentence that happens to hold a comma and the word
+        if len(names) > 1 and opts.text in names and all(re.fullmatch(r"[\w.-]+", n) for n in names):
+            return fmt
+    return None
+
+
 def _stdin_items(opts: Options) -> Iterator[Item]:
     stdin = sys.stdin
     where = _STDIN_WHERE
@@ -283,7 +301,7 @@ def _stdin_items(opts: Options) -> Iterator[Item]:
         if buffer is None:  # a text stream without bytes underneath (e.g. StringIO)
             buffer = io.BytesIO(stdin.read().encode("utf-8"))
         head = buffer.read(SNIFF_BYTES)
-        fmt = sniff_format(head)
+        fmt = _stdin_table(head, opts) or sniff_format(head)
         stream = Prefixed(head, buffer)
         if fmt in ("jsonl", "csv", "tsv"):
             yield from _stream_items(fmt, stream, where, opts)  # type: ignore[arg-type]

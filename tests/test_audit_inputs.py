@@ -255,3 +255,23 @@ def test_map_rerun_does_not_read_its_map_or_pages_as_articles(tmp_path: Path) ->
         r = invoke("map", str(news), "-o", str(news / "map.html"), "--articles-dir", str(news / "pages"))
         assert r.exit_code == 0, r.output
         assert "1 article pages" in r.output, r.output
+
+
+@pytest.mark.parametrize(("data", "args", "ids"), [
+    ('id,title,text\n1,Storm,"Rain in Lisbon and Porto."\n2,Quake,Tremors in Lima.\n', [], ["1", "2"]),
+    ("id\ttext\nt1\tRain in Oslo.\n", [], ["t1"]),
+    ("id,body\nb1,Rain in Oslo.\n", ["--text-column", "body"], ["b1"]),
+])
+def test_csv_and_tsv_on_stdin_are_read_as_tables(data: str, args: list[str], ids: list[str]) -> None:
+    r = CliRunner().invoke(main, ["parse", *args, "-"], input=data.encode("utf-8"))
+    assert r.exit_code == 0, r.output
+    records = [json.loads(x) for x in r.output.splitlines() if x.startswith("{")]
+    assert [rec["id"] for rec in records] == ids
+
+
+def test_a_sentence_with_commas_on_stdin_is_still_text() -> None:
+    text = "Apples, text, and pears were sold in Lisbon.\n"
+    r = CliRunner().invoke(main, ["parse", "-"], input=text.encode("utf-8"))
+    assert r.exit_code == 0, r.output
+    (rec,) = [json.loads(x) for x in r.output.splitlines() if x.startswith("{")]
+    assert rec["title"] == text.strip()
