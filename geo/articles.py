@@ -9,7 +9,8 @@ Formats, by extension (content sniffed when the extension is unknown):
 - ``.jsonl``/``.ndjson``: one record per line (streamed); ``.json``: a record or an array.
 - ``.csv``/``.tsv``: a header row, then one record per row (streamed).
 - ``.xml``/``.rss``/``.atom``: an RSS/Atom feed (feedparser), one article per entry.
-- ``-``: stdin, sniffed (JSONL when it starts with ``{``, else text, HTML or a feed).
+- ``-``: stdin, sniffed (JSONL when it starts with ``{``, CSV/TSV when its first line is a
+  header naming the text column, else text, HTML or a feed).
 
 Policies:
 
