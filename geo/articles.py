@@ -320,14 +320,14 @@ def _stdin_items(opts: Options) -> Iterator[Item]:
 
 
 def _excluder(paths: Iterable[InputPath]) -> Callable[[str], bool] | None:
-    """A test for files found in directories or by patterns that lie at or under ``paths``."""
-    roots = [os.path.realpath(os.fspath(p)) for p in paths]
+    """A test for files that are one of ``paths`` or lie directly in one of them (a directory)."""
+    roots = {os.path.realpath(os.fspath(p)) for p in paths}
     if not roots:
         return None
 
     def excluded(path: str) -> bool:
         real = os.path.realpath(path)
-        return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+        return real in roots or os.path.dirname(real) in roots
 
     return excluded
 
@@ -447,9 +447,10 @@ def read_articles(inputs: InputPath | Iterable[InputPath], *, text_column: str =
         Called with each :class:`~geo.errors.InputError` (the item is skipped);
         default: a warning on this module's logger.
     exclude : iterable of paths
-        Files or directories never read when met in an input directory or
-        pattern: the outputs of the run (a map written into the news folder
-        it maps must not be read back as an article the next time).
+        Files, or directories whose files (not subdirectories), are never read
+        when met in an input directory or pattern: the outputs of the run (a
+        map written into the news folder it maps must not be read back as an
+        article the next time).
 
     Yields
     ------

@@ -42,3 +42,22 @@ def test_named_tile_providers_still_work(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["map", str(src), "-o", str(out), "--tiles", "Esri.WorldImagery"])
     assert r.exit_code == 0, r.output
     assert "arcgisonline" in out.read_text(encoding="utf-8").lower()
+
+
+def test_pages_directory_that_holds_the_inputs_is_refused(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    index = news / "index.html"  # an article that happens to be called index.html
+    page = ("<html><head><title>Floods</title></head><body><article><p>Floods hit Dhaka and "
+            "Chittagong on Monday, and rain kept falling.</p></article></body></html>\n")
+    index.write_text(page, encoding="utf-8")
+    for given in (news, index):  # the input directory, or a file in it
+        r = CliRunner().invoke(main, ["map", str(given), "-o", str(tmp_path / "m.html"), "--articles-dir", str(news)])
+        assert r.exit_code == 2, r.output
+        assert "could replace inputs" in r.output and "--articles-dir" in r.output
+        assert index.read_text(encoding="utf-8") == page
+    # pages go in the directory itself, never below: one above the inputs is fine
+    r = CliRunner().invoke(main, ["map", str(news), "-o", str(tmp_path / "m.html"), "--articles-dir", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "1 article pages" in r.output  # and the input below the pages was read
+    assert index.read_text(encoding="utf-8") == page

@@ -117,6 +117,20 @@ def load_map_inputs(inputs: tuple[str, ...], *, parse_options: dict[str, Any]) -
     return (arts, ments), skipped
 
 
+def _check_pages_dir(articles_dir: str, inputs: tuple[str, ...]) -> None:
+    """Refuse a pages directory that holds inputs: index.html and the pages would replace them.
+
+    Pages are written in the directory itself, never below it.
+    """
+    pages = Path(articles_dir).resolve()
+    for item in inputs:
+        where = Path(item).resolve()
+        if (where.is_dir() and where == pages) or (where.is_file() and where.parent == pages):
+            raise click.BadParameter(f"{articles_dir!r} holds the input {item}; the article pages (and "
+                                     "index.html) written there could replace inputs: choose another "
+                                     "directory", param_hint="--articles-dir")
+
+
 def _check_tiles(tiles: str) -> None:
     """Refuse tiles folium cannot draw before parsing anything (it raised a bare ValueError)."""
     import folium
@@ -188,6 +202,7 @@ def map_cmd(inputs: tuple[str, ...], output: str, articles_dir: str | None, min_
     out = Path(output)
     check_output(output, param_hint="-o/--output", suffixes=(".html", ".htm"), inputs=inputs)
     if articles_dir:
+        _check_pages_dir(articles_dir, inputs)
         check_output(str(Path(articles_dir) / "index.html"), param_hint="--articles-dir")
     if offline:
         from maps.assets import fetch, missing_assets
