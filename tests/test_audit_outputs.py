@@ -87,3 +87,18 @@ def test_an_output_that_is_a_symlink_is_written_through(tmp_path: Path) -> None:
     assert link.is_symlink()
     assert "Dhaka" in target.read_text(encoding="utf-8")
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["latest.jsonl"]
+
+
+def test_parse_to_a_closed_stdout_is_a_clean_error(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    src = tmp_path / "news.txt"
+    src.write_text("Floods hit Dhaka and Chittagong.\n", encoding="utf-8")
+    r = subprocess.run([str(Path(sys.executable).with_name("eventmap")), "parse", str(src)],
+                       check=False, stderr=subprocess.PIPE, text=True, timeout=120,
+                       preexec_fn=lambda: os.close(1))  # `eventmap parse news.txt >&-`
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr
+    assert "standard output is closed" in r.stderr

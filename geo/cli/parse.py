@@ -146,6 +146,8 @@ def parse_cmd(inputs: tuple[str, ...], output: str, layer: str, **opts: Any) -> 
     from geo.pipeline import iter_results
 
     suffix = Path(output).suffix.lower()
+    if output == "-" and sys.stdout is None:  # started with stdout closed (>&-)
+        raise click.BadParameter("standard output is closed: write to a file instead", param_hint="-o/--output")
     if output != "-":
         check_output(output, param_hint="-o/--output", suffixes=(".jsonl", ".ndjson", *sorted(_FRAME_FORMATS)),
                      inputs=inputs)
