@@ -83,6 +83,16 @@ def test_html_extracts_main_text_without_boilerplate(tmp_path):
     assert art.source == "Harbour Times"
 
 
+def test_jsonl_nan_and_infinity_fields_are_missing(tmp_path):
+    # pandas' to_json writes NaN for a missing title; Python's json reads it as a float
+    path = tmp_path / "nan.jsonl"
+    path.write_text('{"id": "n1", "title": NaN, "source": Infinity, "url": NaN, '
+                    '"text": "Talks in Geneva."}\n', encoding="utf-8")
+    (a,), errors = collect(path)
+    assert errors == []
+    assert (a.title, a.source, a.url) == (None, None, None)
+
+
 def test_jsonl_fields_and_other_keys_ignored(tmp_path):
     path = write_jsonl(tmp_path / "batch.jsonl", [
         {"id": 17, "text": "Talks in Geneva.", "title": "Talks", "url": "https://e.example/1",

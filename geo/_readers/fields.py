@@ -1,6 +1,7 @@
 """Validating the fields of one article record (no Article here: see geo.articles)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,8 @@ def scalar(value: Any, key: str) -> str | None:
         return None
     if isinstance(value, str):
         return value.strip() or None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None   # JSON's NaN/Infinity (pandas writes NaN for a missing title): missing
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     raise InputError(f"field {key!r} must be a string, got {type(value).__name__}")
