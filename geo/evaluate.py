@@ -114,21 +114,31 @@ def _scored(g: Sequence[Any], preds: Sequence[Sequence[Any]]) -> Sequence[Any] |
 
 
 def load_gold(path: str | Path) -> list[dict[str, Any]]:
-    """Read a gold JSONL corpus (format of the corpora README)."""
-    out = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as err:
-                from geo.errors import InputError
+    """Read a gold JSONL corpus (format of the corpora README): UTF-8 with or without a
+    byte-order mark, or UTF-16/32 with one; any bad line stops the reading (a gold corpus
+    scored in part would give wrong scores)."""
+    from geo._encoding import sniff_bom
+    from geo.errors import InputError
 
-                raise InputError(f"{path}:{lineno}: malformed JSON ({err.msg} at column {err.colno})") from err
-            _check_gold(rec, f"{path}:{lineno}")
-            rec["id"] = str(rec["id"])
-            out.append(rec)
+    data = Path(path).read_bytes()
+    codec, skip = sniff_bom(data[:4])
+    try:
+        text = data[skip:].decode(codec or "utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text (bad byte at offset {err.start + skip}); a gold corpus "
+                         "must be UTF-8 JSONL (or UTF-16/32 with a byte-order mark)",
+                         where=str(path)) from err
+    out = []
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{path}:{lineno}: malformed JSON ({err.msg} at column {err.colno})") from err
+        _check_gold(rec, f"{path}:{lineno}")
+        rec["id"] = str(rec["id"])
+        out.append(rec)
     return out
 
 

@@ -7,6 +7,7 @@ one line, exit non-zero, and leave nothing half-written.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -211,7 +212,7 @@ def test_workers_give_identical_output_around_a_bad_line(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("content", [
-    '{"id": "g", "text": "Rain in Lima.", "toponyms": []}\n'.encode("utf-16"),  # UTF-16 with BOM
+    '{"id": "g", "text": "Rain in Lima.", "toponyms": []}\n'.encode("latin-1") + b"\xe9\xff\n",
     b"\x89PNG\r\n\x1a\n\xff\xd8\xff" * 50,  # binary
 ])
 def test_evaluate_gold_that_is_not_utf8_is_one_clean_line(tmp_path: Path, content: bytes) -> None:
@@ -219,6 +220,15 @@ def test_evaluate_gold_that_is_not_utf8_is_one_clean_line(tmp_path: Path, conten
     gold.write_bytes(content)
     r = invoke("evaluate", str(gold))
     assert_one_clean_line(r, str(gold), "not UTF-8")
+
+
+def test_evaluate_gold_in_utf16_with_a_bom_is_scored(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_bytes('{"id": "g", "text": "Rain in Lima.", "toponyms": [{"start": 8, "end": 12, '
+                     '"lat": -12.05, "lon": -77.04}]}\n'.encode("utf-16"))
+    r = invoke("evaluate", str(gold), "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["resolution"]["acc161_all"] == 1.0
 
 
 @pytest.mark.parametrize("command", ["parse", "map", "evaluate"])

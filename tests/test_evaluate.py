@@ -167,3 +167,15 @@ def test_evaluate_cli_writes_the_errors(tmp_path, suffix):
     # Dhaka is found and placed; the invented town is missed
     assert [(r["error"], r["text"]) for r in rows] == [("missed", "Qwertyville")]
     assert "1 missed, 0 spurious, 0 unresolved, 0 far" in res.stderr
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_gold_with_a_byte_order_mark_is_read(tmp_path, encoding):
+    from geo.evaluate import load_gold
+
+    rec = {"id": 1, "text": "Floods in Dhaka.", "toponyms": [
+        {"start": 10, "end": 15, "name": "Dhaka", "lat": 23.81, "lon": 90.41}]}
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding=encoding)
+    (gold,) = load_gold(path)
+    assert gold["id"] == "1" and gold["text"][10:15] == "Dhaka"

@@ -217,11 +217,7 @@ def evaluate_cmd(gold: str, as_json: bool, predictions: str | None, errors_out: 
         check_output(predictions, param_hint="--predictions", inputs=(gold,))
     if errors_out:
         check_output(errors_out, param_hint="--errors", inputs=(gold,))
-    try:
-        gold_articles = load_gold(gold)
-    except UnicodeDecodeError as err:  # load_gold reads UTF-8 only
-        raise click.ClickException(f"{gold}: not UTF-8 text ({err.reason}); a gold corpus must be "
-                                   "UTF-8 JSONL (binary file, or re-save it as UTF-8)") from err
+    gold_articles = load_gold(gold)   # an undecodable gold is an InputError naming it
     skipped: list[Exception] = []
     articles = _read((gold,), opts, skipped)
     options = _pipeline_options(opts)
