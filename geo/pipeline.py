@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -167,6 +168,9 @@ _WORKER: Pipeline | None = None
 
 def _init_worker(options: dict[str, Any]) -> None:
     global _WORKER
+    # Ctrl-C reaches the whole process group: the parent stops the pool, workers must not
+    # each die with a traceback (or leave the pool waiting for their results)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = Pipeline(**options)
 
 

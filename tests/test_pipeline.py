@@ -210,3 +210,29 @@ def test_lower_case_text_is_geoparsed(gazetteer_db):
     assert list(m["text"]) == ["dhaka", "chittagong", "bangladesh"]
     assert set(m["country_code"]) == {"BD"}
     assert (m.geometry.y.between(20, 27) & m.geometry.x.between(88, 93)).all()
+
+
+def test_ctrl_c_with_workers_stops_cleanly(tmp_path):
+    import os
+
+    import psutil
+
+    src = _jsonl(tmp_path / "in.jsonl", [{"id": str(i), "text": TEXTS[i % 3] * 20}
+                                         for i in range(3000)])
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous good output\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "geo.cli", "parse", str(src), "-o", str(out),
+                             "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(psutil.Process(proc.pid).children()) < 2 and proc.poll() is None and \
+            time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)   # the workers are parsing
+    assert proc.poll() is None, "parse finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)   # what Ctrl-C in a terminal does
+    _, err = proc.communicate(timeout=60)   # it used to hang here
+    assert proc.returncode == 130
+    # one line, not the workers' own "Process ForkPoolWorker-1: Traceback ..." as well
+    assert err.decode().strip().splitlines() == ["eventmap: interrupted"]
+    assert out.read_text(encoding="utf-8") == "previous good output\n"
