@@ -112,6 +112,20 @@ def test_bad_geojson_named(tmp_path):
     assert r.exit_code != 0 and "broken.geojson" in r.output
 
 
+@pytest.mark.parametrize("features, why", [
+    ([1, "x"], "feature 0 is not a JSON object"),
+    ([{"type": "Feature", "properties": {"text": "A"},
+       "geometry": {"type": "Point", "coordinates": ["a", "b"]}}], "feature 0 has a bad geometry"),
+])
+def test_bad_geojson_features_named(tmp_path, features, why):
+    path = tmp_path / "odd.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    r = run(path, "-o", tmp_path / "map.html")
+    assert r.exit_code == 2 and "odd.geojson" in r.output and why in r.output, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+    assert not (tmp_path / "map.html").exists()
+
+
 def test_broken_parquet_named(tmp_path):
     path = tmp_path / "broken.parquet"
     path.write_bytes(b"PAR1 this is not parquet")

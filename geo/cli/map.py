@@ -49,7 +49,10 @@ def _read_frame(path: Path) -> Any:
             raise click.UsageError(f"{path}: not a GeoJSON FeatureCollection")
         if not feats:
             return gpd.GeoDataFrame({"place_id": pd.Series([], dtype="object")}, geometry=[], crs="EPSG:4326")
-        gdf = gpd.GeoDataFrame.from_features(feats, crs="EPSG:4326")
+        try:
+            gdf = gpd.GeoDataFrame.from_features(feats, crs="EPSG:4326")
+        except Exception as err:  # noqa: BLE001 - shapely/geopandas raise many kinds; name the feature
+            raise click.UsageError(f"{path}: {_bad_feature(feats, err)}") from err
         if "place_id" not in gdf and "article_id" not in gdf:
             # a feature without a geometry is a place not located: not drawn, as eventmap's own
             # unresolved mentions are
@@ -65,6 +68,20 @@ def _read_frame(path: Path) -> Any:
             return pd.read_parquet(path)  # plain (non-geo) parquet
     except (OSError, ValueError) as err:  # pyarrow's errors derive from these
         raise click.UsageError(f"{path}: cannot read parquet: {err}") from err
+
+
+def _bad_feature(feats: list, err: Exception) -> str:
+    """Which GeoJSON feature could not be read, and why."""
+    import geopandas as gpd
+
+    for i, f in enumerate(feats):
+        if not isinstance(f, dict):
+            return f"feature {i} is not a JSON object ({type(f).__name__})"
+        try:
+            gpd.GeoDataFrame.from_features([f])
+        except Exception as e:  # noqa: BLE001
+            return f"feature {i} has a bad geometry ({type(e).__name__}: {e})"
+    return f"cannot read the features ({type(err).__name__}: {err})"
 
 
 def load_map_inputs(inputs: tuple[str, ...], *, parse_options: dict[str, Any]) -> tuple[Any, list[Exception]]:
@@ -182,7 +199,8 @@ def map_cmd(inputs: tuple[str, ...], output: str, articles_dir: str | None, min_
 
     INPUTS are articles (anything `eventmap parse` reads), store directories,
     or frames written by `eventmap parse -o X.parquet|X.geojson --layer mentions`
-    (articles frames add titles and links).
+    (their titles and urls give the popups titles and links; an articles frame
+    adds dates and sources).
 
     \b
     Examples:
