@@ -384,8 +384,9 @@ class Recognizer:
         return _overlay(spans, found)
 
     def _streets(self, text: str, spans: list[Span]) -> list[Span]:
-        """Add street and road names ("Main Street", "Route 66"), unresolvable here but
-        place mentions all the same; they replace the place names they contain."""
+        """Add street and road names ("Main Street", "Route 66"), which the gazetteer lacks
+        but the resolver places in the town the text puts them in ("Main Street in Dover");
+        they replace the place names they contain."""
         found = []
         # the full pattern is slow to try at every position: most articles name no street
         streets = _STREET.finditer(text) if _STREET_WORD.search(text) else ()

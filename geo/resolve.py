@@ -402,6 +402,14 @@ class Resolver:
                 m.place, m.confidence, m.runner_up, m.runner_up_confidence = outcome[id(g)]
                 if s.kind != "demonym":
                     m.metonymic = is_metonymic(text, s.start, s.end, m.place, actor=actor.get(i))
+            elif s.kind == "place":
+                where = _container(text, spans, of_span, i,
+                                   lambda k: outcome[id(of_span[k])][0] if of_span[k] else None)
+                if where is not None and outcome[id(where)][0] is not None:
+                    # a place the gazetteer lacks, said to be in one it knows ("Greenlane,
+                    # Auckland", "the Mukuru slums in Nairobi"): that place, with little confidence
+                    place, conf = outcome[id(where)][:2]
+                    m.place, m.confidence = place, _CONTAINER_CONFIDENCE * conf
             out.append(m)
         return out
 
@@ -547,6 +555,41 @@ def _hint_ok(kinds: list[str], hint: str | None) -> np.ndarray | None:
     if wanted is None:
         return None
     return np.array([k in wanted for k in kinds])
+
+
+#: how sure a mention placed at the place it is said to lie in is, relative to that place
+_CONTAINER_CONFIDENCE = 0.3
+# "X, Y", "X in Y", "X district of Y", "X refugee camp in the Y", "X, a suburb east of Y"
+_CONTAINER_GAP = re.compile(
+    r"(?:,|,? (?:a |an |the )?(?:(?!(?:for|to|from|with|and|or|by|at|on) )[a-z]+ ){0,3}"
+    r"(?:in|of|near|outside))"
+    r" (?:the )?(?:(?:north|south|east|west|central|northern|southern|eastern|western)[a-z-]* )?$")
+
+
+def _container(text: str, spans: list, of_span: list, i: int, place_of) -> "_Group | None":
+    """The resolved name right after span ``i`` that the text says contains it, if any
+    (not in a list of names: "Suba, Migori, Homa Bay"); ``place_of(k)`` is span k's place."""
+    if i + 1 >= len(spans) or of_span[i + 1] is None:
+        return None
+    gap = text[spans[i].end:spans[i + 1].start]
+    if len(gap) > 40 or not _CONTAINER_GAP.fullmatch(gap):
+        return None
+    if gap.startswith(","):
+        # "the Far East, the Middle East, Italy": a list, not "Greenlane, Auckland, New Zealand"
+        before = text[spans[i - 1].end:spans[i].start] if i > 0 else ""
+        after = text[spans[i + 1].end:spans[i + 2].start] if i + 2 < len(spans) else ""
+        if _unthe(before) in _LIST_GAPS or _unthe(after) in _LIST_GAPS and not (
+                after == ", " and _within(place_of(i + 1), place_of(i + 2))):
+            return None
+    return of_span[i + 1]
+
+
+def _within(inner: Place | None, outer: Place | None) -> bool:
+    return inner is not None and outer is not None and _contains(outer, inner)
+
+
+def _unthe(gap: str) -> str:
+    return gap[:-4] + " " if gap.endswith(" the ") else gap
 
 
 def _outside_its_qualifier(g: _Group) -> bool:

@@ -437,3 +437,22 @@ def test_a_town_outside_its_state_qualifier_stays_unresolved(rec, res):
     # a qualifier that fits still decides
     (p,) = place_of(run(rec, res, "The truck was stopped in Stroud, Oklahoma, on Monday."), "Stroud")
     assert (p.country_code, p.admin1) == ("US", "OK")
+
+
+def test_a_place_the_gazetteer_lacks_goes_where_the_text_puts_it(rec, res):
+    text = "Cases were found in Qwertyville, Auckland, and in the Zorbu slums of Nairobi."
+    r = given(res, text, "Qwertyville", "Auckland", "Zorbu", "Nairobi")
+    q, auckland, z, nairobi = r.mentions
+    assert q.place == auckland.place and q.place.country_code == "NZ"
+    assert z.place == nairobi.place and z.place.country_code == "KE"
+    assert 0 < q.confidence <= 0.3 * auckland.confidence + 1e-9   # a guess, and says so
+    # a street the recogniser finds lies in its town
+    r = run(rec, res, "The crash happened on Kibble Road in Charleston, West Virginia.")
+    road, town = r.mentions[0], r.mentions[1]
+    assert road.text == "Kibble Road" and road.place == town.place
+
+
+def test_a_list_is_no_container(res):
+    text = "Teams came from Qwertyville, Auckland, Tokyo and Paris."
+    r = given(res, text, "Qwertyville", "Auckland", "Tokyo", "Paris")
+    assert r.mentions[0].place is None
