@@ -566,9 +566,19 @@ _CONTAINER_GAP = re.compile(
     r" (?:the )?(?:(?:north|south|east|west|central|northern|southern|eastern|western)[a-z-]* )?$")
 
 
+_CONTAINER_BEFORE = re.compile(
+    r"(?:['\u2019]s|(?:['\u2019]s)? (?:slum|suburb|district|neighbou?rhood|village|town|island"
+    r"|province|region|county|city|area|camp|township|municipality|port))(?: of)? ")
+
+
 def _container(text: str, spans: list, of_span: list, i: int, place_of) -> "_Group | None":
-    """The resolved name right after span ``i`` that the text says contains it, if any
-    (not in a list of names: "Suba, Migori, Homa Bay"); ``place_of(k)`` is span k's place."""
+    """The resolved name right before span ``i`` ("Nairobi's Kibera", "the Nairobi slum
+    Kibera") or right after it ("Kibera, Nairobi", "Kibera in Nairobi") that the text says
+    contains it, if any (not in a list of names: "Suba, Migori, Homa Bay"); ``place_of(k)``
+    is span k's place."""
+    if i > 0 and of_span[i - 1] is not None and \
+            _CONTAINER_BEFORE.fullmatch(text[spans[i - 1].end:spans[i].start]):
+        return of_span[i - 1]   # "Nairobi's Kibera", "the German island Ruegen", "Harare suburb X"
     if i + 1 >= len(spans) or of_span[i + 1] is None:
         return None
     gap = text[spans[i].end:spans[i + 1].start]

@@ -446,6 +446,10 @@ def test_a_place_the_gazetteer_lacks_goes_where_the_text_puts_it(rec, res):
     assert q.place == auckland.place and q.place.country_code == "NZ"
     assert z.place == nairobi.place and z.place.country_code == "KE"
     assert 0 < q.confidence <= 0.3 * auckland.confidence + 1e-9   # a guess, and says so
+    # ... or before it: "Nairobi's Zorbu", "the Nairobi slum Zorbu"
+    for text in ("Fire swept Nairobi's Zorbu district.", "Fire swept the Nairobi slum Zorbu."):
+        nairobi, z = given(res, text, "Nairobi", "Zorbu").mentions
+        assert z.place == nairobi.place and z.place.country_code == "KE"
     # a street the recogniser finds lies in its town
     r = run(rec, res, "The crash happened on Kibble Road in Charleston, West Virginia.")
     road, town = r.mentions[0], r.mentions[1]
