@@ -629,6 +629,7 @@ def _outcomes(groups: list[_Group]) -> dict[int, tuple[Place | None, float, Plac
                      np.concatenate([g.readings.lon for g in groups]))
     near_all = d <= _SAME_PLACE_KM
     out = {}
+    outside = []
     off = 0
     for g, place, k in zip(groups, best, n):
         probs, near = g.probs(), near_all[off:off + k]
@@ -642,11 +643,15 @@ def _outcomes(groups: list[_Group]) -> dict[int, tuple[Place | None, float, Plac
             j = int(far[np.argmax(probs[far])])
             runner_up, runner_up_confidence = g.cands[j].place, float(probs[j])
         if _outside_its_qualifier(g):
-            # "Stroud, Ontario" where no Stroud the gazetteer knows lies in Ontario: not the
-            # English one, but unresolved (the best reading stays as the runner-up)
-            out[id(g)] = (None, 0.0, place, confidence)
+            outside.append((g, place, confidence))
             continue
         out[id(g)] = (place, confidence, runner_up, runner_up_confidence)
+    for g, place, confidence in outside:
+        # "Stroud, Ontario" where no Stroud the gazetteer knows lies in Ontario: not the
+        # English one but, like a name the gazetteer lacks, Ontario with little confidence
+        # (the best reading stays as the runner-up)
+        where, sure = out[id(g.qual_targets[0])][:2]
+        out[id(g)] = (where, _CONTAINER_CONFIDENCE * sure if where else 0.0, place, confidence)
     return out
 
 
