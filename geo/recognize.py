@@ -355,7 +355,47 @@ class Recognizer:
         if _UNSPACED.search(text):
             spans = self._unspaced(text, spans)
         spans = self._features(text, spans)
+        spans = self._unknown_names(text, spans)
         return self._streets(text, spans) if self.streets else spans
+
+    def _unknown_names(self, text: str, spans: list[Span]) -> list[Span]:
+        """Add names the gazetteer lacks where the text says they are places: "the village
+        of X", "in X, <State or country>," (the resolver then places them in what the text
+        puts them in, if it says)."""
+        found = []
+        for m in _KIND_OF_UNKNOWN.finditer(text):
+            found.append((m.start(1), m.end(1)))
+        for m in _LOCATIVE_COMMA.finditer(text):
+            found.append((m.start(1), m.end(1)))
+        new = []
+        for s, e in found:
+            name = text[s:e]
+            words = [normalize(w) for w in name.split()]
+            if any(w in lex.STOP_NAMES or w in lex.CALENDAR or w in lex.TITLES for w in words):
+                continue
+            if len(words) == 1 and (words[0] in lex.GIVEN_NAMES or is_common_word(words[0])):
+                continue
+            if any(sp.start < e and s < sp.end for sp in spans) or self._lookup(normalize(name)):
+                continue
+            if text[e:e + 1] == "," and not self._closes_at(text, e):
+                continue   # "in Smith, Jones and Brown": no state or country closes it
+            new.append(Span(s, e, name, "place"))
+        if not new:
+            return spans
+        return sorted(spans + _non_overlapping(new), key=lambda sp: sp.start)
+
+    def _closes_at(self, text: str, end: int) -> bool:
+        """Does ", <state or country>" follow ``end`` and close the phrase?"""
+        m = _STATE_AFTER.match(text, end)
+        if not m:
+            return False
+        for k in range(len(m.group(1).split()), 0, -1):
+            key = normalize(" ".join(m.group(1).split()[:k]))
+            hit = self._lookup(key)
+            if hit and any(x.place.fcode in ("ADM1",) + _COUNTRY_FCODES for x in hit):
+                rest = text[m.start(1) + len(" ".join(m.group(1).split()[:k])):][:1]
+                return rest in ("", ",", ".", ";", ":", ")")
+        return False
 
     def _features(self, text: str, spans: list[Span]) -> list[Span]:
         """Add natural features the gazetteer lacks, by their generic word ("Brandt River",
@@ -853,14 +893,7 @@ class Recognizer:
     def _state_closes(self, text, toks, c: _Cand) -> bool:
         """Is ``c`` followed by ", <state or country>" that ends a phrase ("West, Texas, is";
         not "Police, Texas Rangers")?"""
-        k = c.j + 1
-        if k >= len(toks) or text[c.end:toks[k].start] != ", " or not toks[k].cap:
-            return False
-        for j in range(min(len(toks) - 1, k + 2), k - 1, -1):
-            m = self._lookup(normalize(text[toks[k].start:toks[j].core]))
-            if m and any(x.place.fcode in ("ADM1",) + _COUNTRY_FCODES for x in m):
-                return text[toks[j].core:toks[j].core + 1] in ("", ",", ".", ";", ":", ")")
-        return False
+        return self._closes_at(text, c.end)
 
     def _followed_by_place(self, text, toks, c: _Cand) -> bool:
         k = c.j + 1
@@ -1061,6 +1094,11 @@ def _unspaced_automaton(gaz: Gazetteer):
     return auto
 
 
+_KIND_OF_UNKNOWN = re.compile(
+    r"\b(?:town|village|hamlet|suburb|township|settlement|camp) of "
+    r"([A-Z][a-z'\u2019-]+(?: [A-Z][a-z'\u2019-]+){0,2})")
+_LOCATIVE_COMMA = re.compile(r"\b(?:in|near|from|outside) ([A-Z][a-z'\u2019-]+(?: [A-Z][a-z'\u2019-]+)?)(?=, [A-Z])")
+_STATE_AFTER = re.compile(r", ([A-Z][\w.]*(?: [A-Z][\w.]*){0,2})")
 _ASCII_UPPER = re.compile(r"[A-Z]")
 _ASCII_LOWER = re.compile(r"[a-z]")
 

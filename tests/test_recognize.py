@@ -447,3 +447,11 @@ def test_a_plural_street_word_names_every_street_of_a_list(rec):
     assert texts(rec(text)) == ["Dunmore", "Pellham", "Elm"]
     # a name of several words is not cut into one-word streets
     assert "Falls" not in texts(rec("The lane at Cedar Falls and Dunmore roads closed."))
+
+
+def test_names_the_gazetteer_lacks_in_a_frame_that_makes_them_places(rec):
+    text = "Birds died in the village of Qwertbury in Fife. Later, in Zorbuton, Texas, a swan."
+    assert texts(rec(text)) == ["Qwertbury", "Fife", "Zorbuton", "Texas"]
+    # no state or country closes the phrase: names, not places
+    assert texts(rec("The award went to Qwertbury, Zorbuton and Pell.")) == []
+    assert "Qwertbury" not in texts(rec("It came from Qwertbury, Texas Instruments said."))
