@@ -367,6 +367,8 @@ class Recognizer:
             found.append((m.start(1), m.end(1)))
         for m in _LOCATIVE_COMMA.finditer(text):
             found.append((m.start(1), m.end(1)))
+        for m in _UNKNOWN_BEFORE_KIND.finditer(text):
+            found.append((m.start(1), m.end(1)))
         new = []
         for s, e in found:
             name = text[s:e]
@@ -1097,6 +1099,9 @@ def _unspaced_automaton(gaz: Gazetteer):
 _KIND_OF_UNKNOWN = re.compile(
     r"\b(?:town|village|hamlet|suburb|township|settlement|camp) of "
     r"([A-Z][a-z'\u2019-]+(?: [A-Z][a-z'\u2019-]+){0,2})")
+_UNKNOWN_BEFORE_KIND = re.compile(
+    r"\b([A-Z][a-z'\u2019-]+(?: [A-Z][a-z'\u2019-]+){0,2}) (?:district|province|region|county"
+    r"|area|slums?|township|municipality|governorate|prefecture|refugee camp)\b")
 _LOCATIVE_COMMA = re.compile(r"\b(?:in|near|from|outside) ([A-Z][a-z'\u2019-]+(?: [A-Z][a-z'\u2019-]+)?)(?=, [A-Z])")
 _STATE_AFTER = re.compile(r", ([A-Z][\w.]*(?: [A-Z][\w.]*){0,2})")
 _ASCII_UPPER = re.compile(r"[A-Z]")

@@ -452,6 +452,8 @@ def test_a_plural_street_word_names_every_street_of_a_list(rec):
 def test_names_the_gazetteer_lacks_in_a_frame_that_makes_them_places(rec):
     text = "Birds died in the village of Qwertbury in Fife. Later, in Zorbuton, Texas, a swan."
     assert texts(rec(text)) == ["Qwertbury", "Fife", "Zorbuton", "Texas"]
+    text = "Nine died in the Zorbu slums of Nairobi and in the Qwertu district."
+    assert texts(rec(text)) == ["Zorbu", "Nairobi", "Qwertu"]
     # no state or country closes the phrase: names, not places
     assert texts(rec("The award went to Qwertbury, Zorbuton and Pell.")) == []
     assert "Qwertbury" not in texts(rec("It came from Qwertbury, Texas Instruments said."))
