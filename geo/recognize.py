@@ -352,7 +352,7 @@ class Recognizer:
         title_lines = _title_case_lines(text)
         cands = self._candidates(text, toks)
         spans = self._filter(text, toks, cands, title_lines)
-        if _UNSPACED.search(text):
+        if not text.isascii() and _UNSPACED.search(text):
             spans = self._unspaced(text, spans)
         spans = self._features(text, spans)
         spans = self._unknown_names(text, spans)
@@ -363,12 +363,20 @@ class Recognizer:
         of X", "in X, <State or country>," (the resolver then places them in what the text
         puts them in, if it says)."""
         found = []
-        for m in _KIND_OF_UNKNOWN.finditer(text):
-            found.append((m.start(1), m.end(1)))
-        for m in _LOCATIVE_COMMA.finditer(text):
-            found.append((m.start(1), m.end(1)))
-        for m in _UNKNOWN_BEFORE_KIND.finditer(text):
-            found.append((m.start(1), m.end(1)))
+        # (each frame is looked for from its cheapest part: most texts have none)
+        if any(k in text for k in _KINDS_OF):
+            for m in _KIND_OF_UNKNOWN.finditer(text):
+                found.append((m.start(1), m.end(1)))
+        for c in _COMMA_CAP.finditer(text):
+            head = max(0, c.start() - 60)
+            m = _LOCATIVE_BEFORE.search(text, head, c.start())
+            if m:
+                found.append((m.start(1), m.end(1)))
+        for k in _KIND_AFTER.finditer(text):
+            head = max(0, k.start() - 60)
+            m = _NAME_BEFORE.search(text, head, k.start())
+            if m:
+                found.append((m.start(1), m.end(1)))
         new = []
         for s, e in found:
             name = text[s:e]
@@ -446,7 +454,7 @@ class Recognizer:
         for m in _ROAD_NUMBER.finditer(text):
             found.append(Span(m.start(), m.end(), m.group(), "place"))
         # "between Culver and Charter streets": a plural street word names every item
-        if _STREETS_PLURAL.search(text):
+        if any(w in text for w in _STREET_PLURAL_TAILS) and _STREETS_PLURAL.search(text):
             for m in _STREET_LIST.finditer(text):
                 if _CAPWORD_BEFORE.search(text, max(0, m.start() - 30), m.start()):
                     continue   # "North Druid Hills and Clairmont roads": names of several words
@@ -929,6 +937,7 @@ _ROAD_NUMBER = re.compile(
     r"\b(?:(?:State |County |U\.S\. |US |Farm to Market )?(?:Highway|Route|Road|Hwy\.?)"
     r"|Interstate|I-|US-|SR-?|FM|" + _US_STATE_CODES + r") ?\d{1,4}\b(?!,\d)")
 _NEXT_WORD = re.compile(r" ([A-Z][a-z]+)")
+_STREET_PLURAL_TAILS = ("treets", "oads", "venues", "oulevards", "rives", "anes")
 _STREETS_PLURAL = re.compile(r" (?:[Ss]treets|[Rr]oads|[Aa]venues|[Bb]oulevards|[Dd]rives|[Ll]anes)\b")
 _STREET_LIST = re.compile(
     r"\b((?:[A-Z][a-z]+, )*[A-Z][a-z]+,? (?:and|or) [A-Z][a-z]+) "
@@ -1096,13 +1105,18 @@ def _unspaced_automaton(gaz: Gazetteer):
     return auto
 
 
+_KINDS_OF = tuple(f"{k} of " for k in ("town", "village", "hamlet", "suburb", "township",
+                                        "settlement", "camp"))
 _KIND_OF_UNKNOWN = re.compile(
     r"\b(?:town|village|hamlet|suburb|township|settlement|camp) of "
     r"([A-Z][a-z'\u2019-]+(?: [A-Z][a-z'\u2019-]+){0,2})")
-_UNKNOWN_BEFORE_KIND = re.compile(
-    r"\b([A-Z][a-z'\u2019-]+(?: [A-Z][a-z'\u2019-]+){0,2}) (?:district|province|region|county"
-    r"|area|slums?|township|municipality|governorate|prefecture|refugee camp)\b")
-_LOCATIVE_COMMA = re.compile(r"\b(?:in|near|from|outside) ([A-Z][a-z'\u2019-]+(?: [A-Z][a-z'\u2019-]+)?)(?=, [A-Z])")
+# "the Qwertu district": a kind of area after the name (found first, the name looked for before)
+_KIND_AFTER = re.compile(r" (?:district|province|region|county|area|slums?|township|municipality"
+                         r"|governorate|prefecture|refugee camp)\b")
+_NAME_BEFORE = re.compile(r"\b([A-Z][a-z'\u2019-]+(?: [A-Z][a-z'\u2019-]+){0,2})$")
+# "in Zorbuton, Texas,": a comma before a capital first, the locative frame before it
+_COMMA_CAP = re.compile(r", (?=[A-Z])")
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|near|from|outside) ([A-Z][a-z'\u2019-]+(?: [A-Z][a-z'\u2019-]+)?)$")
 _STATE_AFTER = re.compile(r", ([A-Z][\w.]*(?: [A-Z][\w.]*){0,2})")
 _ASCII_UPPER = re.compile(r"[A-Z]")
 _ASCII_LOWER = re.compile(r"[a-z]")
