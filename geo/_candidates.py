@@ -117,7 +117,7 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
         tries.append((normalize(stripped), "road"))
     # "Polk/Clay", "Abkhaz-South Ossetian": each side
     for sep in ("/", " and ", "-"):
-        if sep in t and not _NUMBER_TAIL.fullmatch(t.split(sep, 1)[1]):   # not "I-75"
+        if sep in t and not _NUMBER_TAIL.fullmatch(t.split(sep, 1)[1]):   # not "I-17"
             tries.append((normalize(t.split(sep)[0]), None))
     # a facility named after its town: "Entebbe International Airport", "Aberdeen Proving
     # Ground", "Buffalo General Hospital" lie in or beside that town
@@ -144,7 +144,7 @@ def candidates(gaz, text: str, *, fuzzy: bool = False, limit: int = 40) -> Candi
             ms = [m for m in ms if m.kind == "demonym"]
             h = None
         if ms and h == "road":
-            # "Ohio 7" is Ohio's road; "I-75" is no road of a town called I
+            # "Ohio 7" is Ohio's road; "I-17" is no road of a town called I
             ms = [m for m in ms if m.place.fcode in _ROAD_OWNERS]
         if ms and h == "feature" and low[-1] in _OPEN_FEATURES:
             # "Black Sea" is not the town of Black: only features and regions will do

@@ -453,11 +453,11 @@ class Recognizer:
             found.append(Span(s, e, text[s:e], "place"))
         for m in _ROAD_NUMBER.finditer(text):
             found.append(Span(m.start(), m.end(), m.group(), "place"))
-        # "between Culver and Charter streets": a plural street word names every item
+        # "between Fenwick and Dorrance streets": a plural street word names every item
         if any(w in text for w in _STREET_PLURAL_TAILS) and _STREETS_PLURAL.search(text):
             for m in _STREET_LIST.finditer(text):
                 if _CAPWORD_BEFORE.search(text, max(0, m.start() - 30), m.start()):
-                    continue   # "North Druid Hills and Clairmont roads": names of several words
+                    continue   # "Cedar Falls and Dorrance roads": names of several words
                 for w in _CAPWORD_RE.finditer(m.group(1)):
                     # "First and Herman streets": numbered streets are no names to map
                     if normalize(w.group()) not in _NOT_STREET_NAMES:
@@ -586,7 +586,7 @@ class Recognizer:
                                             title_lines)
         midsentence_keys: set[str] = set()
         supported: set[str] = set()   # keys seen after "in", before ", <State>"
-        # keys a state or a plural generic word names ("West, Texas", "Love counties"):
+        # keys a state or a plural generic word names ("West, Texas", "Union and Liberty counties"):
         # places even when spelt like a stop word
         strong: set[str] = set()
         for c in cands:
@@ -868,7 +868,7 @@ class Recognizer:
             if not p.cap and p.norm in lex.LOCATIVE_PREPS and p.norm != "of" and \
                     text[p.end:toks[c.i].start] == " ":
                 return True
-            # "the regional capital Tskhinvali", "the port town Kismayo"
+            # "the regional capital Zorbuton", "the port town Qwertbury"
             if not p.cap and not p.poss and p.norm in _APPOSITIVE_KINDS and \
                     text[p.end:toks[c.i].start] == " ":
                 return True

@@ -150,7 +150,7 @@ class _Group:
         self.rows = None      # its slice of the article's rows (names with a choice)
         self.ctx_w = None     # weights of the other names as its context
         self.listed = False   # in an enumeration of three or more names
-        self.comma_qual = False   # qualified right after a comma ("Stroud, Ontario")
+        self.comma_qual = False   # qualified right after a comma ("Dunfermline, Ontario")
         self.comma_target = False   # qualifies a name before it and a comma ("Ontario")
         self._probs_of = None
         self._probs = None
@@ -360,7 +360,7 @@ class Resolver:
             feats[:, I["qual_clash"]] = qc
             hint_ok = r.hint_ok
             if hint_ok is None and g.comma_target and not g.listed and r.admin_like:
-                # "Stroud, Ontario": after "<town>, " a name is read as a state or a country
+                # "Dunfermline, Ontario": after "<town>, " a name is read as a state or a country
                 hint_ok = np.array([rk.is_country(m.place) or rk.is_admin1(m.place)
                                     or m.place.fcode == "ADM2" for m in g.cands])
             if hint_ok is None and g.dateline and r.town.any():
@@ -406,8 +406,8 @@ class Resolver:
                 where = _container(text, spans, of_span, i,
                                    lambda k: outcome[id(of_span[k])][0] if of_span[k] else None)
                 if where is not None and outcome[id(where)][0] is not None:
-                    # a place the gazetteer lacks, said to be in one it knows ("Greenlane,
-                    # Auckland", "the Mukuru slums in Nairobi"): that place, with little confidence
+                    # a place the gazetteer lacks, said to be in one it knows ("Qwertyville,
+                    # Auckland", "the Zorbu slums in Nairobi"): that place, with little confidence
                     place, conf = outcome[id(where)][:2]
                     m.place, m.confidence = place, _CONTAINER_CONFIDENCE * conf
             out.append(m)
@@ -572,20 +572,20 @@ _CONTAINER_BEFORE = re.compile(
 
 
 def _container(text: str, spans: list, of_span: list, i: int, place_of) -> "_Group | None":
-    """The resolved name right before span ``i`` ("Nairobi's Kibera", "the Nairobi slum
-    Kibera") or right after it ("Kibera, Nairobi", "Kibera in Nairobi") that the text says
-    contains it, if any (not in a list of names: "Suba, Migori, Homa Bay"); ``place_of(k)``
+    """The resolved name right before span ``i`` ("Nairobi's Zorbu", "the Nairobi slum
+    Zorbu") or right after it ("Zorbu, Nairobi", "Zorbu in Nairobi") that the text says
+    contains it, if any (not in a list of names: "Zorbu, Tokyo, Lima"); ``place_of(k)``
     is span k's place."""
     if i > 0 and of_span[i - 1] is not None and \
             _CONTAINER_BEFORE.fullmatch(text[spans[i - 1].end:spans[i].start]):
-        return of_span[i - 1]   # "Nairobi's Kibera", "the German island Ruegen", "Harare suburb X"
+        return of_span[i - 1]   # "Nairobi's Zorbu", "the German island Zorbu", "the Lima suburb Zorbu"
     if i + 1 >= len(spans) or of_span[i + 1] is None:
         return None
     gap = text[spans[i].end:spans[i + 1].start]
     if len(gap) > 40 or not _CONTAINER_GAP.fullmatch(gap):
         return None
     if gap.startswith(","):
-        # "the Far East, the Middle East, Italy": a list, not "Greenlane, Auckland, New Zealand"
+        # "the Sahel, the Middle East, Italy": a list, not "Qwertyville, Auckland, New Zealand"
         before = text[spans[i - 1].end:spans[i].start] if i > 0 else ""
         after = text[spans[i + 1].end:spans[i + 2].start] if i + 2 < len(spans) else ""
         if _unthe(before) in _LIST_GAPS or _unthe(after) in _LIST_GAPS and not (
@@ -604,7 +604,7 @@ def _unthe(gap: str) -> str:
 
 def _outside_its_qualifier(g: _Group) -> bool:
     """Is ``g`` a town's name qualified by a state or country ("X, Ontario") that none of its
-    readings lies in? (Lists do not count, "Larned, Pratt" or "Rongo, Siaya, Kisumu": the
+    readings lies in? (Lists do not count, "Zorbuton, Qwertbury" or "Zorbuton, Qwertbury, Pell": the
     qualifier must be read as a state or country, and every reading must be a town.)"""
     if not g.comma_qual or g.listed or not g.readings.town.all():
         return False
@@ -647,7 +647,7 @@ def _outcomes(groups: list[_Group]) -> dict[int, tuple[Place | None, float, Plac
             continue
         out[id(g)] = (place, confidence, runner_up, runner_up_confidence)
     for g, place, confidence in outside:
-        # "Stroud, Ontario" where no Stroud the gazetteer knows lies in Ontario: not the
+        # "Dunfermline, Ontario" where no Dunfermline the gazetteer knows lies in Ontario: not the
         # English one but, like a name the gazetteer lacks, Ontario with little confidence
         # (the best reading stays as the runner-up)
         where, sure = out[id(g.qual_targets[0])][:2]

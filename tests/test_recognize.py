@@ -87,8 +87,8 @@ def test_a_town_spelt_like_a_given_name_before_its_people(rec):
 def test_a_town_spelt_like_a_stop_word_when_a_state_or_a_generic_names_it(rec):
     text = "The blast in West, Texas, shook homes. West residents returned on Friday."
     assert texts(rec(text)) == ["West", "Texas", "West"]
-    text = "Teams from Cooke, Grayson and Love counties will compete."
-    assert texts(rec(text)) == ["Cooke", "Grayson", "Love"]
+    text = "Teams from Baker, Union and Liberty counties will compete."
+    assert texts(rec(text)) == ["Baker", "Union", "Liberty"]
     # an organisation named after the state is no such evidence
     assert texts(rec("Police, Texas Rangers and deputies arrived.")) == ["Texas"]
     assert texts(rec("Officials from the West, the report said.")) == []
