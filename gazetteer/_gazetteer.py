@@ -449,7 +449,12 @@ def load(data_dir: str | os.PathLike[str] | None = None, *, build: bool = True) 
         except (GazetteerNotBuilt, GazetteerCorrupt) as err:
             if not build:
                 raise
-            logger.warning("%s; building the gazetteer (about a minute, once)", err)
+            if isinstance(err, GazetteerNotBuilt):   # first use: nothing is wrong
+                logger.warning("building the offline gazetteer at %r (first use; about a minute, "
+                               "once)", str(path))
+            else:
+                logger.warning("%s; rebuilding it now (about a minute)",
+                               str(err).split("; rebuild with")[0])
             _build_for_load(path.parent)  # rebuilds unless another process just did
             try:
                 gaz = Gazetteer(path)

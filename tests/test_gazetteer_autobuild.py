@@ -37,3 +37,24 @@ def test_child_build_writes_no_progress_bar_into_a_pipe(tmp_path, capfd):
     with pytest.raises(gazetteer.GazetteerError):
         _build_for_load(blocker)  # the child fails at once on the bad dir
     assert "step/s" not in capfd.readouterr().err
+
+
+def test_first_use_says_it_builds_without_asking_for_a_build(tmp_path, monkeypatch, caplog):
+    import logging
+
+    import gazetteer
+    from gazetteer import _gazetteer
+
+    built = []
+
+    def fake_build(data_dir):   # no minute-long build in a unit test: a failing one will do
+        built.append(data_dir)
+        raise gazetteer.GazetteerError("stop here")
+
+    monkeypatch.setattr(_gazetteer, "_build_for_load", fake_build)
+    with caplog.at_level(logging.WARNING, logger="gazetteer"), pytest.raises(gazetteer.GazetteerError):
+        gazetteer.load(tmp_path)
+    assert built == [tmp_path]
+    (msg,) = [r.getMessage() for r in caplog.records if "gazetteer" in r.getMessage()]
+    assert "first use" in msg and str(tmp_path) in msg
+    assert "run `eventmap gazetteer build`" not in msg   # it is already building
