@@ -244,7 +244,7 @@ def test_rerun_does_not_read_its_own_output_inside_the_input_directory(tmp_path:
     for _ in range(2):  # the second run finds the first run's output among its inputs
         r = invoke("parse", str(news), "-o", str(out))
         assert r.exit_code == 0, r.output
-        assert "1 articles parsed" in r.output, r.output
+        assert "1 article parsed" in r.output, r.output
 
 
 def test_map_rerun_does_not_read_its_map_or_pages_as_articles(tmp_path: Path) -> None:

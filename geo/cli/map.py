@@ -244,7 +244,8 @@ def map_cmd(inputs: tuple[str, ...], output: str, articles_dir: str | None, min_
     if pages is not None:
         written = maps.write_article_pages(md.articles, md.all_mentions, pages,
                                            map_href=_rel_url(out, pages), on_map=set(md.places["place_id"]))
-        echo_err(f"{len(written) - 1} article pages → {pages}")
+        n_pages = len(written) - 1
+        echo_err(f"{n_pages} article page{'' if n_pages == 1 else 's'} → {pages}")
     echo_err(f"map → {out} ({out.stat().st_size / 1e6:.1f} MB)")
     if skipped:
         echo_err(f"{len(skipped)} input(s) skipped")

@@ -181,7 +181,7 @@ def parse_cmd(inputs: tuple[str, ...], output: str, layer: str, **opts: Any) -> 
         raise click.BadParameter(f"unknown output format {suffix or output!r}; use .jsonl, .geojson, .parquet, "
                                  ".csv, .gpkg or .fgb", param_hint="-o/--output")
     if output != "-":
-        echo_err(f"{n} articles parsed → {output}")
+        echo_err(f"{n} article{'' if n == 1 else 's'} parsed → {output}")
     if skipped:
         echo_err(f"{len(skipped)} input(s) skipped")
         sys.exit(EXIT_SKIPPED)
