@@ -254,7 +254,7 @@ def test_map_rerun_does_not_read_its_map_or_pages_as_articles(tmp_path: Path) ->
     for _ in range(2):
         r = invoke("map", str(news), "-o", str(news / "map.html"), "--articles-dir", str(news / "pages"))
         assert r.exit_code == 0, r.output
-        assert "1 article pages" in r.output, r.output
+        assert "1 article page " in r.output, r.output
 
 
 @pytest.mark.parametrize(("data", "args", "ids"), [

@@ -59,5 +59,5 @@ def test_pages_directory_that_holds_the_inputs_is_refused(tmp_path: Path) -> Non
     # pages go in the directory itself, never below: one above the inputs is fine
     r = CliRunner().invoke(main, ["map", str(news), "-o", str(tmp_path / "m.html"), "--articles-dir", str(tmp_path)])
     assert r.exit_code == 0, r.output
-    assert "1 article pages" in r.output  # and the input below the pages was read
+    assert "1 article page " in r.output  # and the input below the pages was read
     assert index.read_text(encoding="utf-8") == page
