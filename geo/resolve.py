@@ -599,7 +599,8 @@ def _within(inner: Place | None, outer: Place | None) -> bool:
 
 
 def _unthe(gap: str) -> str:
-    return gap[:-4] + " " if gap.endswith(" the ") else gap
+    """``gap`` without a trailing article: ", the " -> ", "."""
+    return gap[:-4] if gap.endswith(" the ") else gap
 
 
 def _outside_its_qualifier(g: _Group) -> bool:
