@@ -462,6 +462,6 @@ def test_a_list_is_no_container(res):
     r = given(res, text, "Qwertyville", "Auckland", "Tokyo", "Paris")
     assert r.mentions[0].place is None
     # ... with articles too: "the Sahel, the Qwert Basin, the Middle East"
-    text = "Storms hit the Sahel, the Qwert Basin, the Middle East and Europe."
-    r = given(res, text, "Sahel", "Qwert Basin", "Middle East", "Europe")
+    text = "Storms hit the Sahel, the Qwertu, the Middle East."
+    r = given(res, text, "Sahel", "Qwertu", "Middle East")
     assert r.mentions[1].place is None
