@@ -28,7 +28,7 @@ from geo._candidates import Candidates, candidates
 from geo._metonymy import actor_context, is_metonymic
 from geo.coords import haversine_km
 
-__all__ = ["Mention", "Focus", "ArticleResult", "Resolver"]
+__all__ = ["Mention", "Focus", "ArticleResult", "Resolver", "sections", "SECTION_CHARS", "SECTION_NAMES"]
 
 logger = logging.getLogger(__name__)
 
