@@ -102,11 +102,15 @@ class Pipeline:
         ``[ner]`` extra and an installed spaCy model.
     geocoder : geopy Geocoder, optional
         Asked for mentions the offline resolver could not place.
+    focus_guess : bool, default True
+        Place a name nothing else places at the article's focus, with little
+        confidence (see :class:`geo.resolve.Resolver`); off with an online
+        geocoder, which is asked instead.
     """
 
     def __init__(self, *, gazetteer_dir: Any = None, demonyms: bool = True, given_spans: bool = False,
                  recognizer: str = "default", spacy_model: str | None = None, geocoder: Any = None,
-                 fuzzy: bool = False) -> None:
+                 fuzzy: bool = False, focus_guess: bool = True) -> None:
         import gazetteer
         from geo.recognize import Recognizer
         from geo.resolve import Resolver
@@ -123,7 +127,7 @@ class Pipeline:
             self.recognize = Recognizer(self.gaz, demonyms=demonyms)
         else:
             raise ValueError(f"unknown recognizer {recognizer!r}; choose 'default' or 'spacy'")
-        self.resolve = Resolver(self.gaz, fuzzy=fuzzy)
+        self.resolve = Resolver(self.gaz, fuzzy=fuzzy, focus_guess=focus_guess and geocoder is None)
         self.geocoder = geocoder
 
     def spans(self, article: Article) -> list[Span]:

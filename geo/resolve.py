@@ -176,15 +176,22 @@ class Resolver:
         (slower; useful for given spans with spelling variants).
     weights : dict, optional
         Feature weights; default: the fitted weights shipped with the package.
+    focus_guess : bool, default True
+        Give a name that nothing places (the gazetteer lacks it and the text puts it in
+        no known place) the article's focus city, else its focus state, with a fifth of
+        the focus's score as confidence: an unknown name in a local story is most often
+        in or near the place the story is about.
 
     Calling the resolver with an article and its spans returns an
     :class:`ArticleResult` with one :class:`Mention` per span, in the same
     order and with the same offsets.
     """
 
-    def __init__(self, gaz: Gazetteer, *, fuzzy: bool = False, weights: dict[str, float] | None = None) -> None:
+    def __init__(self, gaz: Gazetteer, *, fuzzy: bool = False, weights: dict[str, float] | None = None,
+                 focus_guess: bool = True) -> None:
         self.gaz = gaz
         self.fuzzy = fuzzy
+        self.focus_guess = focus_guess
         w = weights if weights is not None else rk.load_weights()
         self.weights = np.array([float(w.get(f, 0.0)) for f in rk.FEATURES])
         self._cand_cache: dict[tuple[str, str], object] = {}
@@ -202,7 +209,7 @@ class Resolver:
         spans = list(spans)
         mentions = self._sections(article.text, spans, home, only_home=False)
         assert mentions is not None
-        return ArticleResult(article, mentions, self._focus(mentions))
+        return ArticleResult(article, mentions, self._focus_guess(mentions))
 
     def again(self, result: ArticleResult, home: "SourceHome") -> ArticleResult:
         """``result``'s spans resolved again with its source's ``home``.
@@ -214,7 +221,7 @@ class Resolver:
         mentions = self._sections(result.article.text, spans, home, only_home=True)
         if mentions is None:
             return result
-        return ArticleResult(result.article, mentions, self._focus(mentions))
+        return ArticleResult(result.article, mentions, self._focus_guess(mentions))
 
     def _sections(self, text: str, spans: list, home, *, only_home: bool) -> list[Mention] | None:
         """Mentions for ``spans`` in their order, each section of ``text`` resolved on its own
@@ -451,6 +458,21 @@ class Resolver:
                     out.append(Focus(level, place, round(v / total, 4)))
         return out
 
+    def _focus_guess(self, mentions: list[Mention]) -> list[Focus]:
+        """The article's focus; with ``focus_guess``, also the place of the names nothing else
+        places ("Zorbu" in a story about Nairobi): the focus city, else the focus state, at
+        :data:`_FOCUS_GUESS_CONFIDENCE` of its focus score."""
+        focus = self._focus(mentions)
+        if not self.focus_guess:
+            return focus
+        guess = next((f for level in ("city", "admin1") for f in focus if f.level == level), None)
+        if guess is None:
+            return focus
+        for m in mentions:
+            if m.place is None and m.kind == "place":
+                m.place, m.confidence = guess.place, round(_FOCUS_GUESS_CONFIDENCE * guess.score, 4)
+        return focus
+
     def _area(self, cc: str, admin1: str | None = None) -> Place | None:
         """The country (or, given ``admin1``, the state) with these codes; cached."""
         key = (cc, admin1)
@@ -557,6 +579,8 @@ def _hint_ok(kinds: list[str], hint: str | None) -> np.ndarray | None:
     return np.array([k in wanted for k in kinds])
 
 
+#: how sure a guess from the article's focus is, relative to the focus's score
+_FOCUS_GUESS_CONFIDENCE = 0.2
 #: how sure a mention placed at the place it is said to lie in is, relative to that place
 _CONTAINER_CONFIDENCE = 0.3
 # "X, Y", "X in Y", "X district of Y", "X refugee camp in the Y", "X, a suburb east of Y"

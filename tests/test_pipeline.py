@@ -93,7 +93,7 @@ def test_given_spans_output_has_exactly_those_spans(tmp_path):
     spans = [{"start": text.index(w), "end": text.index(w) + len(w)} for w in ("Qwzxv", "Busan", "Seoul")]
     src = _jsonl(tmp_path / "gold.jsonl", [{"id": "g", "text": text, "toponyms": spans}])
     out = tmp_path / "o.jsonl"
-    r = CliRunner().invoke(main, ["parse", "--given-spans", str(src), "-o", str(out)])
+    r = CliRunner().invoke(main, ["parse", "--given-spans", str(src), "-o", str(out), "--no-focus-guess"])
     assert r.exit_code == 0, r.output
     rec = json.loads(out.read_text(encoding="utf-8"))
     assert [(m["start"], m["end"]) for m in rec["mentions"]] == [(s["start"], s["end"]) for s in spans]
@@ -101,6 +101,10 @@ def test_given_spans_output_has_exactly_those_spans(tmp_path):
     assert by_text["Qwzxv"]["lat"] is None and by_text["Qwzxv"]["place_id"] is None
     assert by_text["Busan"]["country_code"] == "KR"
     assert by_text["Seoul"]["country_code"] == "KR"
+    # by default a name nothing places gets the article's focus, with little confidence
+    r = CliRunner().invoke(main, ["parse", "--given-spans", str(src), "-o", str(out)])
+    guess = {m["text"]: m for m in json.loads(out.read_text(encoding="utf-8"))["mentions"]}["Qwzxv"]
+    assert guess["country_code"] == "KR" and 0 < guess["confidence"] <= 0.2
 
 
 def test_bad_inputs_are_skipped_with_nonzero_exit(tmp_path):
@@ -236,3 +240,17 @@ def test_ctrl_c_with_workers_stops_cleanly(tmp_path):
     # one line, not the workers' own "Process ForkPoolWorker-1: Traceback ..." as well
     assert err.decode().strip().splitlines() == ["eventmap: interrupted"]
     assert out.read_text(encoding="utf-8") == "previous good output\n"
+
+
+def test_no_focus_guess_option(tmp_path):
+    src = _jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": (
+        "Officials in Nairobi said the Qwertu district was flooded. Nairobi schools closed.")}])
+    rows = {}
+    for flag in ([], ["--no-focus-guess"]):
+        out = tmp_path / f"out{len(flag)}.jsonl"
+        r = CliRunner().invoke(main, ["parse", str(src), "-o", str(out), *flag])
+        assert r.exit_code == 0, r.output
+        (rec,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        rows[bool(flag)] = {m["text"]: m for m in rec["mentions"]}
+    assert rows[False]["Qwertu"]["name"] == "Nairobi" and rows[False]["Qwertu"]["confidence"] <= 0.2
+    assert rows[True]["Qwertu"]["name"] is None

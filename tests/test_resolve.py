@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -198,9 +199,15 @@ def test_streets_stay_unresolved(res):
     assert r.mentions[0].place is None
 
 
-def test_numbered_roads_belong_to_states_only(res):
+@pytest.fixture(scope="module")
+def res_no_guess(gazetteer_db):
+    """A resolver that leaves what nothing places unplaced (no guess from the focus)."""
+    return Resolver(gazetteer_db, focus_guess=False)
+
+
+def test_numbered_roads_belong_to_states_only(res_no_guess):
     text = "A crash closed I-17 near Flagstaff, and Ohio 7 was flooded."
-    r = given(res, text, "I-17", "Ohio 7")
+    r = given(res_no_guess, text, "I-17", "Ohio 7")
     assert r.mentions[0].place is None   # no town called "I"
     assert (r.mentions[1].place.fcode, r.mentions[1].place.name) == ("ADM1", "Ohio")
 
@@ -457,11 +464,25 @@ def test_a_place_the_gazetteer_lacks_goes_where_the_text_puts_it(rec, res):
     assert road.text == "Kibble Road" and road.place == town.place
 
 
-def test_a_list_is_no_container(res):
+def test_a_list_is_no_container(res_no_guess):
     text = "Teams came from Qwertyville, Auckland, Tokyo and Paris."
-    r = given(res, text, "Qwertyville", "Auckland", "Tokyo", "Paris")
+    r = given(res_no_guess, text, "Qwertyville", "Auckland", "Tokyo", "Paris")
     assert r.mentions[0].place is None
     # ... with articles too: "the Sahel, the Qwert Basin, the Middle East"
     text = "Storms hit the Sahel, the Qwertu, the Middle East."
-    r = given(res, text, "Sahel", "Qwertu", "Middle East")
+    r = given(res_no_guess, text, "Sahel", "Qwertu", "Middle East")
+    assert r.mentions[1].place is None
+
+
+def test_a_name_nothing_places_gets_the_articles_focus_as_a_guess(gazetteer_db):
+    text = ("Officials in Nairobi said the Qwertu estate was flooded. Nairobi schools closed "
+            "and Nairobi roads were cut.")
+    spans = [Span(m.start(), m.end(), m.group(), "place")
+             for m in re.finditer(r"Nairobi|Qwertu", text)]
+    art = Article(id="f", text=text)
+    r = Resolver(gazetteer_db)(art, spans)
+    q = r.mentions[1]
+    assert q.place == r.mentions[0].place and q.place.country_code == "KE"
+    assert 0 < q.confidence <= 0.2   # a guess, and it says so
+    r = Resolver(gazetteer_db, focus_guess=False)(art, spans)
     assert r.mentions[1].place is None

@@ -44,6 +44,7 @@ def _pipeline_options(ctx_opts: dict[str, Any]) -> dict[str, Any]:
         "given_spans": ctx_opts.get("given_spans", False),
         "recognizer": ctx_opts.get("recognizer", "default"),
         "fuzzy": ctx_opts.get("fuzzy", False),
+        "focus_guess": ctx_opts.get("focus_guess", True),
         "source_context": ctx_opts.get("source_context", True),
     }
     if ctx_opts.get("spacy_model"):
@@ -100,6 +101,10 @@ def _input_options(f: Any) -> Any:
                      help="Mention recogniser; 'spacy' needs the [ner] extra and a spaCy model."),
         click.option("--spacy-model", default=None, help="spaCy model name for --recognizer spacy."),
         click.option("--fuzzy", is_flag=True, help="Let the resolver try fuzzy name matches for misspellings."),
+        click.option("--no-focus-guess", "focus_guess", flag_value=False, default=True,
+                     help="Leave names the gazetteer lacks unplaced when nothing in the text says "
+                          "where they are (by default they get the article's focus city or state, "
+                          "with little confidence)."),
         click.option("--no-source-context", "source_context", flag_value=False, default=True,
                      help="Resolve each article on its own, without its source's other articles "
                           "(by default a local paper's ambiguous names lean to the state its other "
