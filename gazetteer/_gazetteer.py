@@ -444,8 +444,9 @@ def load(data_dir: str | os.PathLike[str] | None = None, *, build: bool = True) 
             gaz = Gazetteer(path)
             if not is_current(gaz._meta):
                 gaz.close()
-                raise GazetteerCorrupt(f"gazetteer {str(path)!r} is stale ({staleness(gaz._meta)}); "
-                                       "rebuild with `eventmap gazetteer build`")
+                # the advice only where nothing rebuilds it (``build=False``)
+                raise GazetteerCorrupt(f"gazetteer {str(path)!r} is stale ({staleness(gaz._meta)})"
+                                       + ("" if build else "; rebuild with `eventmap gazetteer build`"))
         except (GazetteerNotBuilt, GazetteerCorrupt) as err:
             if not build:
                 raise
@@ -453,8 +454,7 @@ def load(data_dir: str | os.PathLike[str] | None = None, *, build: bool = True) 
                 logger.warning("building the offline gazetteer at %r (first use; about a minute, "
                                "once)", str(path))
             else:
-                logger.warning("%s; rebuilding it now (about a minute)",
-                               str(err).split("; rebuild with")[0])
+                logger.warning("%s; rebuilding it now (about a minute)", err)
             _build_for_load(path.parent)  # rebuilds unless another process just did
             try:
                 gaz = Gazetteer(path)

@@ -138,17 +138,19 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
     return out
 
 
+def _overlaps(spans: list[Span], starts: list[int], s: int, e: int) -> bool:
+    """Does ``[s, e)`` overlap one of ``spans`` (sorted, disjoint; ``starts`` their starts)?"""
+    # the span starting last before e is the only one that can reach into [s, e)
+    k = bisect.bisect_left(starts, e) - 1
+    return k >= 0 and spans[k].end > s
+
+
 def _overlay(spans: list[Span], found: list[Span]) -> list[Span]:
     """``found`` (disjoint) replaces the spans it overlaps; sorted by start."""
     if not found:
         return spans
     starts = [f.start for f in found]
-    out = []
-    for sp in spans:
-        # the found span starting last before sp's end is the only one that can reach into it
-        k = bisect.bisect_left(starts, sp.end) - 1
-        if k < 0 or found[k].end <= sp.start:
-            out.append(sp)
+    out = [sp for sp in spans if not _overlaps(found, starts, sp.start, sp.end)]
     out.extend(found)
     out.sort(key=lambda x: x.start)
     return out
@@ -315,10 +317,10 @@ class Recognizer:
                     last = e
         if not found:
             return spans
+        starts = [sp.start for sp in spans]
         out = list(spans)
-        for s, e in found:
-            if not any(sp.start < e and s < sp.end for sp in spans):
-                out.append(Span(s, e, text[s:e], "place"))
+        out.extend(Span(s, e, text[s:e], "place") for s, e in found
+                   if not _overlaps(spans, starts, s, e))
         out.sort(key=lambda sp: sp.start)
         return out
 
@@ -378,6 +380,7 @@ class Recognizer:
             if m:
                 found.append((m.start(1), m.end(1)))
         new = []
+        starts = [sp.start for sp in spans]
         for s, e in found:
             name = text[s:e]
             words = [normalize(w) for w in name.split()]
@@ -385,7 +388,7 @@ class Recognizer:
                 continue
             if len(words) == 1 and (words[0] in lex.GIVEN_NAMES or is_common_word(words[0])):
                 continue
-            if any(sp.start < e and s < sp.end for sp in spans) or self._lookup(normalize(name)):
+            if _overlaps(spans, starts, s, e) or self._lookup(normalize(name)):
                 continue
             if text[e:e + 1] == "," and not self._closes_at(text, e):
                 continue   # "in Smith, Jones and Brown": no state or country closes it
@@ -395,16 +398,17 @@ class Recognizer:
         return sorted(spans + _non_overlapping(new), key=lambda sp: sp.start)
 
     def _closes_at(self, text: str, end: int) -> bool:
-        """Does ", <state or country>" follow ``end`` and close the phrase?"""
+        """Does ", <state or country>" follow ``end`` and close the phrase ("West, Texas, is";
+        not "Police, Texas Rangers")?"""
         m = _STATE_AFTER.match(text, end)
         if not m:
             return False
-        for k in range(len(m.group(1).split()), 0, -1):
-            key = normalize(" ".join(m.group(1).split()[:k]))
-            hit = self._lookup(key)
+        words = m.group(1).split()
+        for k in range(len(words), 0, -1):
+            name = " ".join(words[:k])
+            hit = self._lookup(normalize(name))
             if hit and any(x.place.fcode in ("ADM1",) + _COUNTRY_FCODES for x in hit):
-                rest = text[m.start(1) + len(" ".join(m.group(1).split()[:k])):][:1]
-                return rest in ("", ",", ".", ";", ":", ")")
+                return text[m.start(1) + len(name):][:1] in ("", ",", ".", ";", ":", ")")
         return False
 
     def _features(self, text: str, spans: list[Span]) -> list[Span]:
@@ -592,7 +596,7 @@ class Recognizer:
         for c in cands:
             if self._supported(text, toks, c):
                 supported.add(c.key)
-                if c.key in lex.STOP_NAMES and (self._state_closes(text, toks, c)
+                if c.key in lex.STOP_NAMES and (self._closes_at(text, c.end)
                                                 or _LIST_OF_AREAS.match(text, c.end)):
                     strong.add(c.key)
             why = self._person_or_ship(text, toks, c) or self._person_verb(text, toks, c)
@@ -899,11 +903,6 @@ class Recognizer:
         if _LIST_OF_AREAS.match(text, c.end):
             return True
         return text[c.end:c.end + 6] == "-based"
-
-    def _state_closes(self, text, toks, c: _Cand) -> bool:
-        """Is ``c`` followed by ", <state or country>" that ends a phrase ("West, Texas, is";
-        not "Police, Texas Rangers")?"""
-        return self._closes_at(text, c.end)
 
     def _followed_by_place(self, text, toks, c: _Cand) -> bool:
         k = c.j + 1

@@ -634,8 +634,9 @@ def _outside_its_qualifier(g: _Group) -> bool:
     if not g.comma_qual or g.listed or not g.readings.town.all():
         return False
     chosen = [t.cands[t.choice].place for t in g.qual_targets]
+    # (qual_agree, as _rank set it from _qualifier_features)
     return all(rk.is_country(p) or rk.is_admin1(p) for p in chosen) and \
-        not _qualifier_features(g)[0].any()
+        not g.feats[:, rk.IDX["qual_agree"]].any()
 
 
 def _outcomes(groups: list[_Group]) -> dict[int, tuple[Place | None, float, Place | None, float]]:
